@@ -1,0 +1,229 @@
+/*
+ * mem.c: the audited allocator; the only file in ref/ that calls the libc allocator.
+ * See mem.h for the contract.  The accounting wrapper lives here, not in backends (SQLite
+ * src/malloc.c); fault injection is a countdown on the attempt counter (SQLite test_malloc.c).
+ */
+#include "mem.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POISON_BYTE 0xDB
+
+static _Atomic uint64_t g_live_bytes, g_live_blocks;
+
+static void *libc_alloc(void *opaque, size_t size) {
+  (void)opaque;
+  return malloc(size);
+}
+static void *libc_realloc(void *opaque, void *ptr, size_t old_size, size_t new_size) {
+  (void)opaque;
+  (void)old_size;
+  return realloc(ptr, new_size);
+}
+static void libc_free(void *opaque, void *ptr, size_t size) {
+  (void)opaque;
+  (void)size;
+  free(ptr);
+}
+
+void HRGetProcessMemStats(uint64_t *live_bytes, uint64_t *live_blocks) {
+  if (live_bytes) *live_bytes = atomic_load(&g_live_bytes);
+  if (live_blocks) *live_blocks = atomic_load(&g_live_blocks);
+}
+
+void mem_init(hr_mem *m, const HROpenOptions *opt, uint64_t base_size) {
+  memset(m, 0, sizeof *m);
+  if (opt && opt->allocator) {
+    m->backend = *opt->allocator;
+  } else {
+    m->backend.alloc = libc_alloc;
+    m->backend.realloc = libc_realloc;
+    m->backend.free = libc_free;
+    m->backend.opaque = NULL;
+    m->counts_process = true;
+  }
+  uint64_t budget = HR_MEM_DEFAULT_EXTRA;
+  if (base_size <= (UINT64_MAX - budget) / 4) budget += 4 * base_size;
+  else budget = UINT64_MAX;
+  if (opt && opt->mem_budget) budget = opt->mem_budget;
+  m->budget = budget;
+  m->max_single = (opt && opt->max_single_alloc) ? opt->max_single_alloc : budget;
+#ifdef HIVEREF_STRICT_ALLOC_DEFAULT
+  m->strict = true;
+#endif
+  if (opt && (opt->flags & HR_OPEN_STRICT_ALLOC)) m->strict = true;
+  if (opt && opt->fail_alloc_at) {
+    m->fail_at = opt->fail_alloc_at;
+    m->fail_repeat = opt->fail_alloc_repeat != 0;
+  }
+}
+
+/* Counts an attempt and decides whether it may proceed (budget, single limit, injection). */
+static bool admit(hr_mem *m, size_t size) {
+  m->attempts++;
+  if (m->fail_at && (m->attempts == m->fail_at || (m->fail_repeat && m->attempts > m->fail_at))) {
+    m->failures++;
+    return false;
+  }
+  if (size == 0 || size > m->max_single || (uint64_t)size > m->budget - m->live_bytes ||
+      m->live_bytes > m->budget) {
+    m->failures++;
+    return false;
+  }
+  return true;
+}
+
+static void account_add(hr_mem *m, size_t size) {
+  m->live_bytes += size;
+  m->live_blocks++;
+  m->total_allocs++;
+  if (m->live_bytes > m->high_water) m->high_water = m->live_bytes;
+  if (m->counts_process) {
+    atomic_fetch_add(&g_live_bytes, size);
+    atomic_fetch_add(&g_live_blocks, 1);
+  }
+}
+
+static void account_sub(hr_mem *m, size_t size) {
+  m->live_bytes -= size;
+  m->live_blocks--;
+  if (m->counts_process) {
+    atomic_fetch_sub(&g_live_bytes, size);
+    atomic_fetch_sub(&g_live_blocks, 1);
+  }
+}
+
+void *mem_alloc(hr_mem *m, size_t size) {
+  if (!admit(m, size)) return NULL;
+  void *p = m->backend.alloc(m->backend.opaque, size);
+  if (!p) {
+    m->failures++;
+    return NULL;
+  }
+  if (m->strict) memset(p, 0xB2, size); /* HCELL_ALLOCATE_FILL: uninitialised reads show up */
+  account_add(m, size);
+  return p;
+}
+
+void *mem_zalloc(hr_mem *m, size_t size) {
+  void *p = mem_alloc(m, size);
+  if (p) memset(p, 0, size);
+  return p;
+}
+
+void *mem_alloc_array(hr_mem *m, size_t count, size_t size) {
+  size_t total;
+  if (!mem_mul(&total, count, size)) {
+    m->attempts++;
+    m->failures++;
+    return NULL;
+  }
+  return mem_alloc(m, total);
+}
+
+void *mem_zalloc_array(hr_mem *m, size_t count, size_t size) {
+  size_t total;
+  if (!mem_mul(&total, count, size)) {
+    m->attempts++;
+    m->failures++;
+    return NULL;
+  }
+  return mem_zalloc(m, total);
+}
+
+void mem_free(hr_mem *m, void *ptr, size_t size) {
+  if (!ptr) return;
+  if (m->strict) memset(ptr, POISON_BYTE, size);
+  account_sub(m, size);
+  m->backend.free(m->backend.opaque, ptr, size);
+}
+
+void *mem_realloc(hr_mem *m, void *ptr, size_t old_size, size_t new_size) {
+  if (!ptr) return mem_alloc(m, new_size);
+  if (new_size == 0) {
+    mem_free(m, ptr, old_size);
+    return NULL;
+  }
+  if (new_size > old_size) {
+    /* Growth is an attempt: it may fail by budget or injection. */
+    size_t extra = new_size - old_size;
+    m->attempts++;
+    if (m->fail_at && (m->attempts == m->fail_at || (m->fail_repeat && m->attempts > m->fail_at))) {
+      m->failures++;
+      return NULL;
+    }
+    if (new_size > m->max_single || (uint64_t)extra > m->budget - m->live_bytes ||
+        m->live_bytes > m->budget) {
+      m->failures++;
+      return NULL;
+    }
+  }
+  void *p;
+  if (m->strict) {
+    /* Always move, so stale pointers into the old block fault under ASan/valgrind. */
+    p = m->backend.alloc(m->backend.opaque, new_size);
+    if (!p) {
+      m->failures++;
+      return NULL;
+    }
+    memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+    if (new_size > old_size) memset((char *)p + old_size, 0xB2, new_size - old_size);
+    memset(ptr, POISON_BYTE, old_size);
+    m->backend.free(m->backend.opaque, ptr, old_size);
+  } else {
+    p = m->backend.realloc(m->backend.opaque, ptr, old_size, new_size);
+    if (!p) {
+      m->failures++;
+      return NULL;
+    }
+  }
+  m->live_bytes = m->live_bytes - old_size + new_size;
+  if (new_size > old_size) m->total_allocs++;
+  if (m->live_bytes > m->high_water) m->high_water = m->live_bytes;
+  if (m->counts_process) {
+    if (new_size > old_size) atomic_fetch_add(&g_live_bytes, new_size - old_size);
+    else atomic_fetch_sub(&g_live_bytes, old_size - new_size);
+  }
+  return p;
+}
+
+void *mem_dup(hr_mem *m, const void *src, size_t n) {
+  void *p = mem_alloc(m, n ? n : 1);
+  if (p && n) memcpy(p, src, n);
+  return p;
+}
+
+void mem_fail_after(hr_mem *m, uint64_t nth, bool repeat) {
+  m->fail_at = nth ? m->attempts + nth : 0;
+  m->fail_repeat = repeat;
+}
+
+void mem_stats(const hr_mem *m, HRMemStats *out) {
+  out->live_bytes = m->live_bytes;
+  out->live_blocks = m->live_blocks;
+  out->high_water_bytes = m->high_water;
+  out->total_allocs = m->total_allocs;
+  out->attempts = m->attempts;
+  out->failures = m->failures;
+  out->budget_bytes = m->budget;
+}
+
+bool mem_grow(hr_mem *m, void **arr, uint32_t *cap, uint32_t need, size_t elem) {
+  if (need <= *cap) return true;
+  uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 4;
+  while (ncap < need) ncap *= 2;
+  if (ncap > UINT32_MAX) ncap = UINT32_MAX;
+  size_t old_bytes, new_bytes;
+  if (!mem_mul(&old_bytes, *cap, elem) || !mem_mul(&new_bytes, (size_t)ncap, elem)) {
+    m->attempts++;
+    m->failures++;
+    return false;
+  }
+  void *p = *arr ? mem_realloc(m, *arr, old_bytes, new_bytes) : mem_alloc(m, new_bytes);
+  if (!p) return false;
+  *arr = p;
+  *cap = (uint32_t)ncap;
+  return true;
+}

@@ -1,0 +1,71 @@
+/*
+ * mem.h: the audited allocator (DESIGN.md §2 "mem"; STYLE.md items 5-8).
+ *
+ * One hr_mem context per hive.  Every engine allocation goes through it: a backend vtable
+ * (HRAllocator, or the built-in libc backend), accounting (live bytes/blocks, high-water,
+ * totals), a byte budget, a largest-single-allocation limit, fault injection (fail the Nth
+ * attempt once or from then on) and a strict mode (realloc always moves, freed blocks are
+ * poisoned).  Size arithmetic is overflow-checked; an overflow is an allocation failure.
+ * Nothing else in ref/ calls malloc/free (ref/tests/check_no_malloc.sh enforces it).
+ *
+ * Contract: every function returns NULL (or false) on failure and changes nothing else; the
+ * caller maps that to ERROR_NOT_ENOUGH_MEMORY.  mem_free/mem_realloc need the exact size that
+ * was allocated (the backend and the counters are told it).
+ */
+#ifndef HIVEREF_MEM_H
+#define HIVEREF_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hiveref.h"
+
+typedef struct hr_mem {
+  HRAllocator backend;       /* copy of the caller's vtable, or the libc one */
+  bool counts_process;       /* backend is the built-in libc one: update process counters */
+  bool strict;               /* realloc moves, free poisons */
+  uint64_t budget;           /* max live bytes */
+  uint64_t max_single;       /* max bytes in one block */
+  uint64_t live_bytes, live_blocks, high_water, total_allocs, attempts, failures;
+  uint64_t fail_at;          /* absolute attempt number to fail (0 = off) */
+  bool fail_repeat;
+} hr_mem;
+
+#define HR_MEM_DEFAULT_EXTRA ((uint64_t)64 << 20)  /* budget = 4 x file + 64 MiB */
+
+/* Initialises a context from options (NULL = defaults).  base_size is the input size the
+ * default budget scales with (0 for ORCreateHive). */
+void mem_init(hr_mem *m, const HROpenOptions *opt, uint64_t base_size);
+
+void *mem_alloc(hr_mem *m, size_t size);
+void *mem_zalloc(hr_mem *m, size_t size);
+/* count * size, overflow-checked. */
+void *mem_alloc_array(hr_mem *m, size_t count, size_t size);
+void *mem_zalloc_array(hr_mem *m, size_t count, size_t size);
+/* On failure returns NULL and leaves ptr valid and unchanged. */
+void *mem_realloc(hr_mem *m, void *ptr, size_t old_size, size_t new_size);
+void mem_free(hr_mem *m, void *ptr, size_t size);
+/* Copies n bytes into a new block. */
+void *mem_dup(hr_mem *m, const void *src, size_t n);
+
+/* Arms fault injection relative to the current attempt counter (nth 1 = the next attempt). */
+void mem_fail_after(hr_mem *m, uint64_t nth, bool repeat);
+void mem_stats(const hr_mem *m, HRMemStats *out);
+
+/* Overflow-checked size arithmetic (libgit2 GIT_ERROR_CHECK_ALLOC_ADD style). */
+static inline bool mem_add(size_t *out, size_t a, size_t b) {
+  if (a > SIZE_MAX - b) return false;
+  *out = a + b;
+  return true;
+}
+static inline bool mem_mul(size_t *out, size_t a, size_t b) {
+  if (a != 0 && b > SIZE_MAX / a) return false;
+  *out = a * b;
+  return true;
+}
+
+/* Growth helper for arrays: ensures *cap >= need, growing geometrically. */
+bool mem_grow(hr_mem *m, void **arr, uint32_t *cap, uint32_t need, size_t elem);
+
+#endif /* HIVEREF_MEM_H */

@@ -1,0 +1,345 @@
+/*
+ * tree.c: the in-memory hive model; see tree.h for the invariants.
+ * Every mutator allocates everything it needs before it changes anything, so an allocation
+ * failure leaves the tree exactly as it was (issue #4 "every write call is atomic").
+ */
+#include "tree.h"
+
+#include <string.h>
+
+#include "layout.h"
+#include "name.h"
+
+/* ---- keys ---------------------------------------------------------------------------------- */
+
+hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
+  hr_key *k = mem_zalloc(t->mem, sizeof *k);
+  if (!k) return NULL;
+  if (len) {
+    k->name = mem_dup(t->mem, name, (size_t)len * 2);
+    if (!k->name) {
+      mem_free(t->mem, k, sizeof *k);
+      return NULL;
+    }
+  }
+  k->name_len = len;
+  k->cell = REGF_CELL_NIL;
+  return k;
+}
+
+void tree_value_clear(hr_tree *t, hr_value *v) {
+  if (v->name) mem_free(t->mem, v->name, (size_t)v->name_len * 2);
+  if (v->data) mem_free(t->mem, v->data, v->size);
+  memset(v, 0, sizeof *v);
+}
+
+/* Frees one key's own storage (not its subkeys). */
+static void key_free_self(hr_tree *t, hr_key *k) {
+  for (uint32_t i = 0; i < k->n_values; i++) tree_value_clear(t, &k->values[i]);
+  if (k->values) mem_free(t->mem, k->values, (size_t)k->cap_values * sizeof *k->values);
+  if (k->subkeys) mem_free(t->mem, k->subkeys, (size_t)k->cap_subkeys * sizeof *k->subkeys);
+  if (k->class_data) mem_free(t->mem, k->class_data, k->class_len);
+  if (k->name) mem_free(t->mem, k->name, (size_t)k->name_len * 2);
+  if (k->sd) tree_sd_unref(t, k->sd);
+  mem_free(t->mem, k, sizeof *k);
+}
+
+void tree_key_free(hr_tree *t, hr_key *key) {
+  if (!key) return;
+  hr_key *top_parent = key->parent;
+  key->parent = NULL; /* so the walk stops at key */
+  hr_key *cur = key;
+  for (;;) {
+    if (cur->n_subkeys) {
+      hr_key *child = cur->subkeys[--cur->n_subkeys];
+      child->parent = cur;
+      cur = child;
+      continue;
+    }
+    hr_key *up = cur->parent;
+    key_free_self(t, cur);
+    if (cur == key || !up) break;
+    cur = up;
+  }
+  (void)top_parent;
+}
+
+bool tree_find_subkey(const hr_key *key, const uint16_t *name, uint32_t len, uint32_t *index) {
+  uint32_t lo = 0, hi = key->n_subkeys;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    const hr_key *c = key->subkeys[mid];
+    int d = name_cmp(c->name, c->name_len, name, len);
+    if (d == 0) {
+      *index = mid;
+      return true;
+    }
+    if (d < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  *index = lo;
+  return false;
+}
+
+hr_status tree_insert_subkey(hr_tree *t, hr_key *parent, hr_key *child, uint32_t index) {
+  if (parent->n_subkeys == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
+  if (!mem_grow(t->mem, (void **)&parent->subkeys, &parent->cap_subkeys, parent->n_subkeys + 1,
+                sizeof *parent->subkeys))
+    return ERROR_NOT_ENOUGH_MEMORY;
+  memmove(parent->subkeys + index + 1, parent->subkeys + index,
+          (size_t)(parent->n_subkeys - index) * sizeof *parent->subkeys);
+  parent->subkeys[index] = child;
+  parent->n_subkeys++;
+  child->parent = parent;
+  return ERROR_SUCCESS;
+}
+
+hr_status tree_append_subkey(hr_tree *t, hr_key *parent, hr_key *child) {
+  return tree_insert_subkey(t, parent, child, parent->n_subkeys);
+}
+
+void tree_remove_subkey(hr_key *parent, uint32_t index) {
+  hr_key *child = parent->subkeys[index];
+  memmove(parent->subkeys + index, parent->subkeys + index + 1,
+          (size_t)(parent->n_subkeys - index - 1) * sizeof *parent->subkeys);
+  parent->n_subkeys--;
+  child->parent = NULL;
+}
+
+hr_status tree_key_set_name(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t len) {
+  uint16_t *copy = mem_dup(t->mem, name, (size_t)len * 2);
+  if (!copy) return ERROR_NOT_ENOUGH_MEMORY;
+  if (key->name) mem_free(t->mem, key->name, (size_t)key->name_len * 2);
+  key->name = copy;
+  key->name_len = len;
+  return ERROR_SUCCESS;
+}
+
+void tree_resort_child(hr_key *parent, uint32_t index) {
+  hr_key **a = parent->subkeys;
+  hr_key *c = a[index];
+  uint32_t i = index;
+  while (i > 0 && name_cmp(a[i - 1]->name, a[i - 1]->name_len, c->name, c->name_len) > 0) {
+    a[i] = a[i - 1];
+    i--;
+  }
+  while (i + 1 < parent->n_subkeys &&
+         name_cmp(a[i + 1]->name, a[i + 1]->name_len, c->name, c->name_len) < 0) {
+    a[i] = a[i + 1];
+    i++;
+  }
+  a[i] = c;
+}
+
+hr_status tree_key_set_class(hr_tree *t, hr_key *key, const uint8_t *data, uint32_t len) {
+  uint8_t *copy = NULL;
+  if (len) {
+    copy = mem_dup(t->mem, data, len);
+    if (!copy) return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  if (key->class_data) mem_free(t->mem, key->class_data, key->class_len);
+  key->class_data = copy;
+  key->class_len = len;
+  return ERROR_SUCCESS;
+}
+
+/* ---- values -------------------------------------------------------------------------------- */
+
+int64_t tree_find_value(const hr_key *key, const uint16_t *name, uint32_t len) {
+  for (uint32_t i = 0; i < key->n_values; i++) {
+    const hr_value *v = &key->values[i];
+    if (name_eq(v->name, v->name_len, name, len)) return i;
+  }
+  return -1;
+}
+
+hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t name_len,
+                         uint32_t type, const uint8_t *data, uint32_t size) {
+  int64_t idx = tree_find_value(key, name, name_len);
+  uint8_t *dcopy = NULL;
+  if (size) {
+    dcopy = mem_dup(t->mem, data, size);
+    if (!dcopy) return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  if (idx >= 0) {
+    /* Replace data and type in place; the stored name keeps its original case (as Windows). */
+    hr_value *v = &key->values[idx];
+    if (v->data) mem_free(t->mem, v->data, v->size);
+    v->data = dcopy;
+    v->size = size;
+    v->type = type;
+    v->flags = 0;
+    return ERROR_SUCCESS;
+  }
+  uint16_t *ncopy = NULL;
+  if (name_len) {
+    ncopy = mem_dup(t->mem, name, (size_t)name_len * 2);
+    if (!ncopy) {
+      if (dcopy) mem_free(t->mem, dcopy, size);
+      return ERROR_NOT_ENOUGH_MEMORY;
+    }
+  }
+  hr_status st = tree_append_value_owned(t, key, ncopy, name_len, type, dcopy, size, 0);
+  if (st != ERROR_SUCCESS) {
+    if (ncopy) mem_free(t->mem, ncopy, (size_t)name_len * 2);
+    if (dcopy) mem_free(t->mem, dcopy, size);
+  }
+  return st;
+}
+
+hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
+                                  uint32_t type, uint8_t *data, uint32_t size, uint16_t flags) {
+  if (key->n_values == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
+  if (!mem_grow(t->mem, (void **)&key->values, &key->cap_values, key->n_values + 1,
+                sizeof *key->values))
+    return ERROR_NOT_ENOUGH_MEMORY;
+  hr_value *v = &key->values[key->n_values++];
+  v->name = name_len ? name : NULL;
+  v->name_len = name_len;
+  v->type = type;
+  v->size = size;
+  v->flags = flags;
+  v->data = size ? data : NULL;
+  return ERROR_SUCCESS;
+}
+
+void tree_delete_value(hr_tree *t, hr_key *key, uint32_t index) {
+  tree_value_clear(t, &key->values[index]);
+  memmove(key->values + index, key->values + index + 1,
+          (size_t)(key->n_values - index - 1) * sizeof *key->values);
+  key->n_values--;
+}
+
+/* ---- security descriptors ------------------------------------------------------------------ */
+
+hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len) {
+  if (t->sds) {
+    hr_sd *s = t->sds;
+    do {
+      if (s->len == len && memcmp(s->bytes, bytes, len) == 0) return s;
+      s = s->next;
+    } while (s != t->sds);
+  }
+  hr_sd *s = mem_zalloc(t->mem, sizeof *s);
+  if (!s) return NULL;
+  s->bytes = mem_dup(t->mem, bytes, len);
+  if (!s->bytes) {
+    mem_free(t->mem, s, sizeof *s);
+    return NULL;
+  }
+  s->len = len;
+  if (t->sds) {
+    s->next = t->sds;
+    s->prev = t->sds->prev;
+    t->sds->prev->next = s;
+    t->sds->prev = s;
+  } else {
+    s->next = s->prev = s;
+    t->sds = s;
+  }
+  t->n_sds++;
+  return s;
+}
+
+static void sd_free(hr_tree *t, hr_sd *s) {
+  if (s->next == s) {
+    t->sds = NULL;
+  } else {
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    if (t->sds == s) t->sds = s->next;
+  }
+  t->n_sds--;
+  mem_free(t->mem, s->bytes, s->len ? s->len : 1);
+  mem_free(t->mem, s, sizeof *s);
+}
+
+void tree_sd_unref(hr_tree *t, hr_sd *sd) {
+  if (sd->refs && --sd->refs == 0) sd_free(t, sd);
+}
+
+void tree_key_set_sd(hr_tree *t, hr_key *key, hr_sd *sd) {
+  sd->refs++;
+  if (key->sd) tree_sd_unref(t, key->sd);
+  key->sd = sd;
+}
+
+/* ---- whole tree ---------------------------------------------------------------------------- */
+
+void tree_free(hr_tree *t) {
+  if (t->root) tree_key_free(t, t->root);
+  t->root = NULL;
+  /* Descriptors interned but never referenced (refs 0) are still in the ring. */
+  while (t->sds) sd_free(t, t->sds);
+}
+
+/* Pre-order iterative walk helper: next key after cur within the subtree of top. */
+static const hr_key *walk_next(const hr_key *top, const hr_key *cur) {
+  if (cur->n_subkeys) return cur->subkeys[0];
+  while (cur != top) {
+    const hr_key *p = cur->parent;
+    uint32_t i;
+    /* Position of cur among p's children: binary search by name (sorted invariant). */
+    if (tree_find_subkey(p, cur->name, cur->name_len, &i) && p->subkeys[i] == cur) {
+      if (i + 1 < p->n_subkeys) return p->subkeys[i + 1];
+    } else {
+      /* Invariant broken; linear fallback keeps the walk correct for tree_check. */
+      uint32_t j = 0;
+      while (j < p->n_subkeys && p->subkeys[j] != cur) j++;
+      if (j + 1 < p->n_subkeys) return p->subkeys[j + 1];
+    }
+    cur = p;
+  }
+  return NULL;
+}
+
+void tree_count(const hr_key *key, uint64_t *n_keys, uint64_t *n_values) {
+  uint64_t nk = 0, nv = 0;
+  for (const hr_key *k = key; k; k = walk_next(key, k)) {
+    nk++;
+    nv += k->n_values;
+  }
+  if (n_keys) *n_keys = nk;
+  if (n_values) *n_values = nv;
+}
+
+hr_status tree_check(const hr_tree *t, HRDiagnostic *diag) {
+  if (!t->root) return diag_set(diag, ERROR_INVALID_DATA, "", HR_NO_OFFSET, "tree has no root");
+  for (const hr_key *k = t->root; k; k = walk_next(t->root, k)) {
+    if (!k->sd) return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "key without security");
+    if (k != t->root && (k->name_len == 0 || k->name_len > 256))
+      return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "key name length %u", k->name_len);
+    for (uint32_t i = 0; i < k->n_subkeys; i++) {
+      const hr_key *c = k->subkeys[i];
+      if (c->parent != k)
+        return diag_set(diag, ERROR_INVALID_DATA, "", c->cell, "child parent pointer broken");
+      if (i && name_cmp(k->subkeys[i - 1]->name, k->subkeys[i - 1]->name_len, c->name,
+                        c->name_len) >= 0)
+        return diag_set(diag, ERROR_INVALID_DATA, "", c->cell, "subkeys not strictly sorted");
+    }
+    for (uint32_t i = 0; i < k->n_values; i++) {
+      const hr_value *v = &k->values[i];
+      if ((v->size == 0) != (v->data == NULL) || (v->name_len == 0) != (v->name == NULL))
+        return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "value storage inconsistent");
+      for (uint32_t j = 0; j < i; j++)
+        if (name_eq(k->values[j].name, k->values[j].name_len, v->name, v->name_len))
+          return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "duplicate value name");
+    }
+  }
+  /* Reference counts: count keys per descriptor (attached tree only; detached keys are the
+   * API's, which checks them separately). */
+  if (t->sds) {
+    const hr_sd *s = t->sds;
+    uint32_t n = 0;
+    do {
+      n++;
+      if (s->next->prev != s)
+        return diag_set(diag, ERROR_INVALID_DATA, "", HR_NO_OFFSET, "sd ring broken");
+      s = s->next;
+    } while (s != t->sds && n <= t->n_sds);
+    if (n != t->n_sds)
+      return diag_set(diag, ERROR_INVALID_DATA, "", HR_NO_OFFSET, "sd ring count %u != %u", n,
+                      t->n_sds);
+  }
+  return ERROR_SUCCESS;
+}

@@ -1,0 +1,125 @@
+/*
+ * tree.h: the in-memory hive model (DESIGN.md §2 "tree").
+ *
+ * OROpenHive builds it from validated cells (load.c), the OR* API reads and edits it (api_*.c),
+ * ORSaveHive serialises it into a fresh hive (save.c).  Nothing here points into file bytes:
+ * the source image can be freed after open.
+ *
+ * Invariants (checked by tree_check in tests and fuzzers):
+ *  - key->subkeys is sorted strictly ascending by name_cmp (§6.2): no case-insensitive
+ *    duplicates; key->subkeys[i]->parent == key.
+ *  - key->values is in stored/insertion order; no two values share a name (case-insensitive).
+ *  - Every key has an sd (except transiently during construction); sd->refs equals the number
+ *    of keys (attached, or detached but alive) that reference it; the sd ring holds each
+ *    distinct descriptor once.
+ *  - Names are UTF-16 code units; name_len counts units.  Key names: 1..256 units on read,
+ *    1..255 on write.  Value names: 0 (the default value) ..16383 units.
+ * All mutators are atomic: on failure (ERROR_NOT_ENOUGH_MEMORY) nothing changed.
+ * No function here recurses: walks are iterative (depth is input-driven).
+ */
+#ifndef HIVEREF_TREE_H
+#define HIVEREF_TREE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "status.h"
+
+typedef struct hr_sd {
+  struct hr_sd *next, *prev;  /* ring of the hive's descriptors */
+  uint32_t refs;              /* keys referencing it */
+  uint32_t len;
+  uint8_t *bytes;             /* self-relative SECURITY_DESCRIPTOR */
+} hr_sd;
+
+typedef struct hr_value {
+  uint16_t *name;             /* NULL when name_len == 0 (default value) */
+  uint32_t name_len;
+  uint32_t type;
+  uint32_t size;
+  uint16_t flags;             /* VK_FLAG_TOMBSTONE only; compression is a save-time choice */
+  uint8_t *data;              /* NULL when size == 0 */
+} hr_value;
+
+typedef struct hr_key {
+  struct hr_key *parent;      /* NULL for the root and for detached (deleted) keys */
+  uint16_t *name;
+  uint32_t name_len;
+  uint8_t *class_data;        /* raw class bytes (normally UTF-16LE); NULL when class_len 0 */
+  uint32_t class_len;         /* bytes */
+  uint64_t last_write;        /* FILETIME */
+  uint16_t flags;             /* nk Flags as stored, without KEY_COMP_NAME */
+  uint8_t access_bits;        /* nk+0x0C */
+  uint8_t layer;              /* nk+0x0D: layer semantics (bits 0-1) and InheritClass (bit 7) */
+  uint8_t virt_flags;         /* MaxNameLen bits 16-19 (REG_KEY_DONT_VIRTUALIZE ...) */
+  uint8_t user_flags;         /* MaxNameLen bits 20-23 (WOW64 reflection flags) */
+  uint8_t debug_flags;        /* MaxNameLen bits 24-31 */
+  uint8_t is_volatile;        /* REG_OPTION_VOLATILE: never saved */
+  uint8_t deleted;            /* ORDeleteKey'd while handles were open */
+  hr_sd *sd;
+  struct hr_key **subkeys;
+  uint32_t n_subkeys, cap_subkeys;
+  hr_value *values;
+  uint32_t n_values, cap_values;
+  uint32_t handles;           /* open API handles to this key (owned by api) */
+  uint32_t cell;              /* source nk cell index, for diagnostics; REGF_CELL_NIL if created */
+} hr_key;
+
+typedef struct hr_tree {
+  hr_mem *mem;
+  hr_key *root;
+  hr_sd *sds;                 /* ring head, NULL if none */
+  uint32_t n_sds;
+} hr_tree;
+
+/* ---- keys ---- */
+/* A new detached key with a copy of name (len units, may be 0 only for transient use). */
+hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len);
+/* Frees key and its whole subtree (values, classes, sd references).  Iterative. */
+void tree_key_free(hr_tree *t, hr_key *key);
+/* Binary search among key's subkeys.  Returns true and *index when found; otherwise false and
+ * *index = the insertion point. */
+bool tree_find_subkey(const hr_key *key, const uint16_t *name, uint32_t len, uint32_t *index);
+/* Inserts child at index (from tree_find_subkey) and sets child->parent. */
+hr_status tree_insert_subkey(hr_tree *t, hr_key *parent, hr_key *child, uint32_t index);
+/* Appends child (the loader, whose input order is validated sorted). */
+hr_status tree_append_subkey(hr_tree *t, hr_key *parent, hr_key *child);
+/* Detaches subkeys[index] from parent (child->parent = NULL); does not free it. */
+void tree_remove_subkey(hr_key *parent, uint32_t index);
+/* Replaces the key's name (rename); the caller re-sorts the parent (tree_resort_child). */
+hr_status tree_key_set_name(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t len);
+/* Moves parent->subkeys[index] to its sorted position after a rename. */
+void tree_resort_child(hr_key *parent, uint32_t index);
+hr_status tree_key_set_class(hr_tree *t, hr_key *key, const uint8_t *data, uint32_t len);
+
+/* ---- values ---- */
+/* Index of the value named name (case-insensitive), or -1. */
+int64_t tree_find_value(const hr_key *key, const uint16_t *name, uint32_t len);
+/* Sets (replaces or appends) a value with copies of name and data. */
+hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t name_len,
+                         uint32_t type, const uint8_t *data, uint32_t size);
+/* Appends a value, taking ownership of name (name_len units, allocated with mem) and data
+ * (size bytes).  On failure the caller still owns them.  For the loader. */
+hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
+                                  uint32_t type, uint8_t *data, uint32_t size, uint16_t flags);
+void tree_delete_value(hr_tree *t, hr_key *key, uint32_t index);
+void tree_value_clear(hr_tree *t, hr_value *v);
+
+/* ---- security descriptors ---- */
+/* Returns the ring entry with these exact bytes, creating it (refs 0) if absent. */
+hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len);
+/* Points key at sd (refs+1), releasing its previous one (refs-1, freed at 0). */
+void tree_key_set_sd(hr_tree *t, hr_key *key, hr_sd *sd);
+void tree_sd_unref(hr_tree *t, hr_sd *sd);
+
+/* ---- whole tree ---- */
+/* Frees the root subtree and every remaining descriptor. */
+void tree_free(hr_tree *t);
+/* Checks the invariants above over the subtree at key; returns ERROR_SUCCESS or
+ * ERROR_INVALID_DATA with a message in diag.  Iterative. */
+hr_status tree_check(const hr_tree *t, HRDiagnostic *diag);
+/* Counts keys and values under key (inclusive).  Iterative. */
+void tree_count(const hr_key *key, uint64_t *n_keys, uint64_t *n_values);
+
+#endif /* HIVEREF_TREE_H */
