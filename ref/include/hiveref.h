@@ -132,6 +132,22 @@ void HRGetProcessMemStats(uint64_t *live_bytes, uint64_t *live_blocks);
 /* Number of hives closed with live allocations (a leak), process-wide.  Tests assert 0. */
 uint64_t HRLeakedHiveCount(void);
 
+/* ---- nk user flags and client memory (the WOW64 module, ref/wow64) --------------------------
+ * User flags are the 4 bits at MaxNameLen bits 20-23 of the key's nk cell (msuhanov's "User
+ * flags", the WOW64 flags of offreg-api.md §3.5: 0x1 a 32-bit key created through WOW64, 0x2
+ * created by reflection, 0x4 reflection disabled, 0x8 pre-release Vista).  They are saved by
+ * ORSaveHive.  Set: bits above 0xF give ERROR_INVALID_PARAMETER.  Both: ERROR_INVALID_HANDLE,
+ * ERROR_KEY_DELETED, ERROR_INVALID_PARAMETER (NULL out pointer).  Implemented in
+ * ref/src/api_userflags.c. */
+DWORD HRGetKeyUserFlags(ORHKEY Handle, PDWORD pdwFlags);
+DWORD HRSetKeyUserFlags(ORHKEY Handle, DWORD dwFlags);
+/* Audited memory from the allocation context of the hive a key belongs to, for client modules
+ * that may use only these headers (ref/wow64): counted in HRGetMemStats, subject to the hive's
+ * budget and fault injection.  NULL when the handle is invalid, size is 0 or on failure.  Free
+ * with the same size, through a key of the same hive, before the hive is closed. */
+void *HRHiveAlloc(ORHKEY anyKeyOfHive, size_t size);
+void HRHiveFree(ORHKEY anyKeyOfHive, void *ptr, size_t size);
+
 /* ---- UTF-8 convenience wrappers (Linux users, the CLI) ---------------------------------------
  * Same semantics and error codes as the UTF-16 functions; invalid UTF-8 gives
  * ERROR_INVALID_PARAMETER.  Output names are UTF-8 with *cb counting bytes like the W API

@@ -4,6 +4,8 @@
  */
 #include "name.h"
 
+#include <string.h>
+
 #include "upcase.h"
 
 int name_cmp(const uint16_t *a, size_t na, const uint16_t *b, size_t nb) {
@@ -35,12 +37,14 @@ uint32_t name_hash_lh(const uint16_t *n, size_t len) {
 }
 
 void name_lf_hint(const uint16_t *n, size_t len, uint8_t hint[4]) {
-  hint[0] = hint[1] = hint[2] = hint[3] = 0;
-  size_t k = len < 4 ? len : 4;
-  for (size_t i = k; i-- > 0;) {
-    if (n[i] > 0xFF) break;
-    hint[i] = (uint8_t)n[i];
-  }
+  /* Filled from unit k-1 down to the first unit > 0xFF: i.e. every position after the last
+   * such unit among the first k (written forward, which also keeps gcc's bounds analysis happy). */
+  size_t k = len < 4 ? len : 4, start = 0;
+  for (size_t i = 0; i < k; i++)
+    if (n[i] > 0xFF) start = i + 1;
+  uint8_t h[4] = {0, 0, 0, 0};
+  for (size_t i = start; i < k && i < 4; i++) h[i] = (uint8_t)n[i];
+  memcpy(hint, h, 4);
 }
 
 bool name_is_latin1(const uint16_t *n, size_t len) {

@@ -72,6 +72,8 @@ void diag_clear(HRDiagnostic *d) {
 }
 
 static void diag_vset(HRDiagnostic *d, hr_status err, const char *rule, uint64_t offset,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void diag_vset(HRDiagnostic *d, hr_status err, const char *rule, uint64_t offset,
                       const char *fmt, va_list ap) {
   d->error = err;
   snprintf(d->rule, sizeof d->rule, "%s", rule ? rule : "");

@@ -1,0 +1,73 @@
+/*
+ * api.h: helpers shared by the OR* entry points (api_*.c): handle entry with the deleted-key
+ * rule, bounded string lengths, path parsing and walking, and the internal entry points the
+ * UTF-8 wrappers and the tests use.
+ *
+ * Path rules (offreg-api.md §2.2; IMPLEMENTATION-DEFINED, BEHAVIOUR.md "paths"):
+ *  - components are separated by '\'; a leading '\' is ERROR_BAD_PATHNAME (Win32 RegOpenKey /
+ *    RegCreateKeyEx parity, Wine test_reg_open_key); trailing '\'s are ignored (Win32 parity,
+ *    Wine "Subkey4\\\\"); an empty component inside the path ("a\\\\b") is ERROR_BAD_PATHNAME;
+ *  - a path is at most API_MAX_PATH_UNITS code units (512 levels of 256 units plus
+ *    separators); longer strings are ERROR_INVALID_PARAMETER (and are never scanned further).
+ */
+#ifndef HIVEREF_API_H
+#define HIVEREF_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handle.h"
+#include "hive.h"
+#include "offreg.h"
+#include "status.h"
+#include "tree.h"
+
+#define API_MAX_PATH_UNITS (512u * 257u)
+
+/* handle_enter plus offreg-api.md §1.8: "Only the ORCloseKey function may be called on a
+ * deleted key": a deleted key's handle gives ERROR_KEY_DELETED (the hive is left unlocked). */
+hr_status api_enter(ORHKEY h, hr_ref *r);
+
+/* Length of a NUL-terminated UTF-16 string, scanning at most max units.  false when there is
+ * no NUL within max units (the caller's limit error). */
+bool api_wcslen(const uint16_t *s, size_t max, size_t *len);
+
+/* A parsed path: components point into the caller's string. */
+typedef struct api_path {
+  const uint16_t *s;
+  size_t len;                 /* units after trailing separators were stripped */
+  uint32_t n;                 /* components */
+} api_path;
+
+/* Parses s (NULL or "" = no components).  ERROR_BAD_PATHNAME, ERROR_INVALID_PARAMETER (too
+ * long) or ERROR_SUCCESS. */
+hr_status api_path_parse(const uint16_t *s, api_path *p);
+/* Iterates the components: *pos starts at 0; returns false at the end. */
+bool api_path_next(const api_path *p, size_t *pos, const uint16_t **name, uint32_t *len);
+
+/* Walks p from start: ERROR_FILE_NOT_FOUND when a component is missing. */
+hr_status api_walk(hr_key *start, const api_path *p, hr_key **out);
+
+/* Depth of key (root = 1), iterative. */
+uint32_t api_depth(const hr_key *key);
+
+/* Key-name validity for writes (ORCreateKey, ORRenameKey): 1..255 units, no '\'. */
+bool api_key_name_ok(const uint16_t *name, uint32_t len);
+
+/* Length of a self-relative descriptor supplied through the API (no length parameter): the
+ * end of its furthest component, with every read bounded by the structures' own size fields.
+ * 0 when the header is not a self-relative descriptor. */
+uint32_t api_sd_extent(const uint8_t *sd);
+
+/* Save through a UTF-8 path (ORSaveHive converts its UTF-16 path first). */
+DWORD api_save_utf8(ORHKEY h, const char *path, DWORD os_major, DWORD os_minor);
+
+/* ORMergeHives with explicit options for the result hive (tests arm fault injection). */
+DWORD api_merge_hives_ex(ORHKEY *hives, DWORD count, const HROpenOptions *opt,
+                         PORHKEY result);
+
+/* Thread-local last diagnostic (HRGetLastDiagnostic). */
+void api_set_last_diag(const HRDiagnostic *d);
+
+#endif /* HIVEREF_API_H */

@@ -1,0 +1,117 @@
+/*
+ * api_path.c: handle entry with the deleted-key rule, bounded string scans, path parsing and
+ * walking for the OR* entry points (rules in api.h).
+ */
+#include "api.h"
+
+#include "bytes.h"
+#include "layout.h"
+
+hr_status api_enter(ORHKEY h, hr_ref *r) {
+  hr_status st = handle_enter(h, r);
+  if (st != ERROR_SUCCESS) return st;
+  if (r->key->deleted) {
+    handle_leave(r);
+    return ERROR_KEY_DELETED;
+  }
+  return ERROR_SUCCESS;
+}
+
+bool api_wcslen(const uint16_t *s, size_t max, size_t *len) {
+  for (size_t i = 0; i <= max; i++) {
+    if (s[i] == 0) {
+      *len = i;
+      return true;
+    }
+  }
+  return false;
+}
+
+hr_status api_path_parse(const uint16_t *s, api_path *p) {
+  p->s = s;
+  p->len = 0;
+  p->n = 0;
+  if (!s) return ERROR_SUCCESS;
+  size_t len;
+  if (!api_wcslen(s, API_MAX_PATH_UNITS, &len)) return ERROR_INVALID_PARAMETER;
+  if (len && s[0] == '\\') return ERROR_BAD_PATHNAME;
+  while (len && s[len - 1] == '\\') len--;
+  uint32_t n = len ? 1 : 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] != '\\') continue;
+    if (s[i + 1] == '\\') return ERROR_BAD_PATHNAME; /* i + 1 < len: trailing ones stripped */
+    n++;
+  }
+  p->len = len;
+  p->n = n;
+  return ERROR_SUCCESS;
+}
+
+bool api_path_next(const api_path *p, size_t *pos, const uint16_t **name, uint32_t *len) {
+  if (*pos >= p->len) return false;
+  size_t start = *pos, i = start;
+  while (i < p->len && p->s[i] != '\\') i++;
+  *name = p->s + start;
+  *len = (uint32_t)(i - start);
+  *pos = i + 1;
+  return true;
+}
+
+hr_status api_walk(hr_key *start, const api_path *p, hr_key **out) {
+  hr_key *k = start;
+  size_t pos = 0;
+  const uint16_t *name;
+  uint32_t len;
+  while (api_path_next(p, &pos, &name, &len)) {
+    uint32_t idx;
+    if (!tree_find_subkey(k, name, len, &idx)) return ERROR_FILE_NOT_FOUND;
+    k = k->subkeys[idx];
+  }
+  *out = k;
+  return ERROR_SUCCESS;
+}
+
+uint32_t api_depth(const hr_key *key) {
+  uint32_t d = 0;
+  /* Bounded by the tree's depth, which writes keep <= HR_MAX_DEPTH and the loader checks. */
+  for (const hr_key *k = key; k; k = k->parent) d++;
+  return d;
+}
+
+bool api_key_name_ok(const uint16_t *name, uint32_t len) {
+  if (len == 0 || len > HR_MAX_KEY_NAME_CHARS) return false;
+  for (uint32_t i = 0; i < len; i++)
+    if (name[i] == '\\') return false;
+  return true;
+}
+
+/* Size of a SID at p (8 + 4 * SubAuthorityCount), MS-DTYP 2.4.2.2. */
+static uint32_t sid_size(const uint8_t *p) { return 8u + 4u * p[1]; }
+
+uint32_t api_sd_extent(const uint8_t *sd) {
+  if (sd[SD_OFF_REVISION] != SD_REVISION) return 0;
+  uint16_t control = le16(sd + SD_OFF_CONTROL);
+  if (!(control & SE_SELF_RELATIVE)) return 0;
+  uint32_t end = SD_MIN_SIZE;
+  uint32_t off_owner = le32(sd + SD_OFF_OWNER), off_group = le32(sd + SD_OFF_GROUP);
+  uint32_t off_sacl = le32(sd + SD_OFF_SACL), off_dacl = le32(sd + SD_OFF_DACL);
+  /* Components beyond 64 KiB cannot be part of a registry descriptor (an sk cell is far
+   * smaller); refusing them also keeps every read below within reason. */
+  const uint32_t lim = 0x10000u;
+  uint32_t offs[2] = {off_owner, off_group};
+  for (int i = 0; i < 2; i++) {
+    if (!offs[i]) continue;
+    if (offs[i] > lim) return 0;
+    uint32_t e = offs[i] + sid_size(sd + offs[i]);
+    if (e > end) end = e;
+  }
+  uint32_t acls[2] = {(control & SE_SACL_PRESENT) ? off_sacl : 0,
+                      (control & SE_DACL_PRESENT) ? off_dacl : 0};
+  for (int i = 0; i < 2; i++) {
+    if (!acls[i]) continue;
+    if (acls[i] > lim) return 0;
+    uint32_t e = acls[i] + le16(sd + acls[i] + 2);
+    if (e > end) end = e;
+  }
+  return end;
+}

@@ -1,0 +1,83 @@
+/*
+ * hbin.c: bin headers and the cell walk (regf-format.md §3-§4, §8.2; Windows HvpBuildMap,
+ * HvpEnlistFreeCells and HvCheckBin facts from [DEC]/[WRK] as cited there).
+ *
+ * Every loop here advances by at least 8 bytes (a cell) or 0x1000 (a bin) and is bounded by
+ * Length, which base_block.c proved to lie inside the file.
+ */
+#include "hbin.h"
+
+#include "bytes.h"
+#include "cell.h"
+#include "layout.h"
+#include "validate.h"
+
+/* Walks the cells of one bin [off, off+size); marks starts.  R-B07..R-B10; R-B11 (the cells
+ * tile the bin exactly) follows from each cell being checked to end inside the bin. */
+static hr_status walk_cells(hr_hv *v, uint32_t off, uint32_t size) {
+  hr_cellmap *m = &v->cells;
+  const uint8_t *bins = m->bins;
+  uint32_t pos = off + HBIN_HEADER_SIZE, end = off + size;
+  uint64_t n_alloc = 0, n_free = 0;
+  hr_status st = ERROR_SUCCESS;
+  while (pos < end) {
+    int32_t cs = (int32_t)le32(bins + pos);
+    uint64_t at = REGF_BLOCK_SIZE + (uint64_t)pos;
+    if (cs == 0) {
+      st = hv_reject(v, "R-B07", at, "cell size 0");
+      break;
+    }
+    if (cs == INT32_MIN) {
+      st = hv_reject(v, "R-B09", at, "cell size 0x80000000 cannot be negated");
+      break;
+    }
+    uint32_t abs_size = (uint32_t)(cs < 0 ? -cs : cs);
+    if (abs_size % REGF_CELL_ALIGN) {
+      st = hv_reject(v, "R-B08", at, "cell size %u not a multiple of 8", abs_size);
+      break;
+    }
+    if (abs_size > end - pos) {
+      st = hv_reject(v, "R-B10", at, "cell of %u bytes runs past its bin end (0x%X)", abs_size,
+                     REGF_BLOCK_SIZE + end);
+      break;
+    }
+    cellmap_mark_start(m, pos);
+    if (cs < 0) n_alloc++;
+    else n_free++;
+    pos += abs_size;
+  }
+  m->n_alloc += n_alloc;
+  m->n_free += n_free;
+  return st;
+}
+
+hr_status hbin_walk(hr_hv *v) {
+  const uint8_t *bins = v->cells.bins;
+  uint32_t length = v->cells.length;
+  uint32_t off = 0;
+  hr_status result = ERROR_SUCCESS;
+  while (off < length) {
+    const uint8_t *h = bins + off;
+    uint64_t at = REGF_BLOCK_SIZE + (uint64_t)off;
+    /* off < length and both are multiples of 0x1000, so the 32-byte header is inside. */
+    if (le32(h + HBIN_OFF_SIGNATURE) != HBIN_SIGNATURE)
+      return hv_reject(v, "R-B01", at, "no \"hbin\" signature at bin offset 0x%X", off);
+    uint32_t fo = le32(h + HBIN_OFF_FILE_OFFSET), size = le32(h + HBIN_OFF_SIZE);
+    if (fo != off)
+      return hv_reject(v, "R-B02", at + HBIN_OFF_FILE_OFFSET, "bin at 0x%X claims offset 0x%X",
+                       off, fo);
+    if (size < REGF_BLOCK_SIZE || size % REGF_BLOCK_SIZE)
+      return hv_reject(v, "R-B03", at + HBIN_OFF_SIZE, "bin size 0x%X is not a non-zero "
+                       "multiple of 0x1000", size);
+    if (size > length - off)
+      return hv_reject(v, "R-B04", at + HBIN_OFF_SIZE, "bin at 0x%X of size 0x%X ends past the "
+                       "hive bins data size 0x%X", off, size, length);
+    hr_status st = walk_cells(v, off, size);
+    if (st != ERROR_SUCCESS) {
+      result = st;
+      if (v->stop) return st;
+    }
+    off += size;
+  }
+  return result;
+}
