@@ -99,7 +99,13 @@ build_afl() {
     >"$BUILD_ROOT/afl-configure.log" 2>&1 &&
   AFL_QUIET=1 cmake --build "$AFL_BUILD" --target fuzzers -j2 >"$BUILD_ROOT/afl-build.log" 2>&1 ||
     { log "AFL++ build failed, see $BUILD_ROOT/afl-build.log"; tail -20 "$BUILD_ROOT/afl-build.log" >&2; return 1; }
+  # The structure-aware mutator as an AFL++ custom mutator (plain clang: it runs inside
+  # afl-fuzz and must not be instrumented).
+  clang -shared -fPIC -O2 -I"$REPO/ref/include" -o "$AFL_BUILD/hive_afl_mutator.so" \
+    "$REPO/fuzz/hive_mutator.c" "$REPO/fuzz/afl_hive_mutator.c" 2>>"$BUILD_ROOT/afl-build.log" ||
+    log "AFL++ custom mutator not built (AFL++ runs with its own mutations only)"
 }
+hive_input() { grep -q '^#define HIVEREF_FUZZ_HIVE_INPUT' "$REPO/fuzz/$1.c" 2>/dev/null; }
 build_plain() {
   cmake -S "$REPO" -B "$PLAIN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHIVEREF_TESTS=OFF \
     -DHIVEREF_ADAPTERS=OFF >"$BUILD_ROOT/plain-configure.log" 2>&1 &&
@@ -135,7 +141,7 @@ fi
 merge_into() { # target dest src... (adds only coverage-increasing inputs from src to dest)
   local t=$1 dest=$2; shift 2
   mkdir -p "$dest"
-  nice -n "$NICE" "$LF_BUILD/fuzz/$t" -merge=1 -timeout=25 -rss_limit_mb=2560 \
+  nice -n "$NICE" "$LF_BUILD/fuzz/$t" -merge=1 -use_counters=0 -timeout=25 -rss_limit_mb=2560 \
     -max_len="$MAX_LEN" "$dest" "$@" >/dev/null 2>&1
 }
 minimize_corpus() { # target: rewrite fuzz/corpora/<t> as a -merge=1 minimal set
@@ -276,9 +282,12 @@ run_afl() { # target workdir cpu
     seeds=$w/afl-seeds; mkdir -p "$seeds"; printf '\0\0\0\0' >"$seeds/empty"
   fi
   [ -n "$cpu" ] && bind=(-b "$cpu")
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_FAST_CAL=1 \
-  AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1 \
-    nice -n "$NICE" afl-fuzz "${bind[@]}" -i "$seeds" -o "$w/afl" -x "$(dict_for "$t")" \
+  local envs=(AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
+              AFL_FAST_CAL=1 AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1)
+  if hive_input "$t" && [ -f "$AFL_BUILD/hive_afl_mutator.so" ] && [ "${HIVEREF_MUTATOR:-on}" != off ]; then
+    envs+=(AFL_CUSTOM_MUTATOR_LIBRARY="$AFL_BUILD/hive_afl_mutator.so")
+  fi
+  env "${envs[@]}" nice -n "$NICE" afl-fuzz "${bind[@]}" -i "$seeds" -o "$w/afl" -x "$(dict_for "$t")" \
     -V "$SECONDS_PER_TARGET" -m none -t 10000 -- "$AFL_BUILD/fuzz/$t" >"$w/afl.log" 2>&1
 }
 

@@ -18,6 +18,9 @@ PACKAGES=(
   python3
   # memory checking of the CLI and tests outside ASan
   valgrind
+  # third-party libraries the conformance suite judges (conformance/adapters/*; libregf.h
+  # includes libbfio.h, which libregf-dev does not pull in); perl for the Parse::Win32Registry one
+  libhivex-dev libregf-dev libbfio-dev libparse-win32registry-perl reglookup perl
 )
 # ----------------------------------------------------------------------------------------------
 

@@ -115,6 +115,14 @@ static bool get_name(rd *r, WCHAR *out, bool value_name) {
   return true;
 }
 
+/* The API takes a security descriptor without its length: the engine trusts the descriptor's
+ * own offsets and sizes, bounded to components starting within 64 KiB (api_path.c
+ * api_sd_extent), so an ACL may reach ~128 KiB.  Descriptors are therefore built at the start
+ * of a zeroed buffer that large: a caller passing a shorter buffer with offsets pointing past it
+ * is the caller's bug, as with Windows' own RtlValidSecurityDescriptor. */
+#define SD_BUF_SIZE 0x21000u
+static uint8_t g_sd[SD_BUF_SIZE];
+
 /* A self-relative security descriptor: a valid template (owner = group = BUILTIN\Administrators,
  * DACL with Everyone:KEY_READ), optionally perturbed, or raw bytes. */
 static size_t get_sd(rd *r, uint8_t *sd, size_t cap) {
@@ -125,6 +133,7 @@ static size_t get_sd(rd *r, uint8_t *sd, size_t cap) {
       2, 0, 28, 0, 1, 0, 0, 0,                                              /* ACL rev 2, 1 ACE */
       0, 2, 20, 0, 0x19, 0, 2, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};      /* Everyone read */
   uint8_t kind = u8(r) % 4;
+  memset(sd, 0, SD_BUF_SIZE);
   if (kind == 3) {
     size_t len = u8(r) % 96;
     if (len > cap) len = cap;
@@ -146,6 +155,7 @@ typedef struct api {
   bool had_link;       /* a REG_OPTION_CREATE_LINK key exists: save refuses it until it holds
                           exactly one SymbolicLinkValue (R-D26), with ERROR_INVALID_DATA */
   int full_checks;
+  bool trace;          /* HIVEREF_API_TRACE set: print every step (debugging a reproducer) */
   DWORD os_major, os_minor;
   WCHAR name[NAME_CAP], name2[NAME_CAP];
   uint8_t buf[70000];
@@ -253,6 +263,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
   } while (0)
 #define DISARM(what)                                                               \
   do {                                                                             \
+    if (a->trace) fprintf(stderr, "api: %-16s key %p -> %s\n", what, h, HRErrorName(rc)); \
     fz_after(&a->faults, before, rc, what);                                        \
     if (armed) {                                                                   \
       HRSetAllocFailure(a->slot[0], 0, 0);                                         \
@@ -268,8 +279,8 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       if (with_class) get_name(r, a->name2, true);
       uint8_t o = u8(r);
       DWORD opts = (o & 0x40) ? (DWORD)u32(r) : (DWORD)(o & 3);
-      uint8_t sdb[128];
-      size_t sdlen = (o & 0x80) ? get_sd(r, sdb, sizeof sdb) : 0;
+      uint8_t *sdb = g_sd;
+      size_t sdlen = (o & 0x80) ? get_sd(r, sdb, 128) : 0;
       ORHKEY nk = NULL;
       DWORD disp = 0;
       ARM();
@@ -361,10 +372,10 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
         FZ_CHECK(grc == ERROR_SUCCESS, "ORGetValue after ORSetValue returned %s",
                  HRErrorName(grc));
         /* ORGetValue NUL-terminates string data stored without a terminator when the buffer
-         * allows (offreg-api.md §1.12): up to two extra NUL characters for string types. */
+         * allows (offreg-api.md §1.12): a pad byte for odd sizes plus up to two NUL characters. */
         bool str = type == REG_SZ || type == REG_EXPAND_SZ || type == REG_MULTI_SZ;
         bool same = gt == type && memcmp(back, a->buf, len < gcb ? len : gcb) == 0 &&
-                    (gcb == len || (str && gcb > len && gcb <= len + 4));
+                    (gcb == len || (str && gcb > len && gcb <= len + 5));
         for (size_t i = len; same && i < gcb; i++) same = back[i] == 0;
         FZ_CHECK(same, "value reads back as type %lu, %lu bytes; written type %lu, %zu bytes",
                  (unsigned long)gt, (unsigned long)gcb, (unsigned long)type, len);
@@ -423,8 +434,8 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
     case 10: { /* ORSetKeySecurity */
       SECURITY_INFORMATION si = u8(r);
       si = (si & 0x3F) | ((si & 0xC0) ? ((DWORD)(si & 0xC0) << 24) : 0);
-      uint8_t sdb[128];
-      size_t sdlen = get_sd(r, sdb, sizeof sdb);
+      uint8_t *sdb = g_sd;
+      size_t sdlen = get_sd(r, sdb, 128);
       ARM();
       rc = ORSetKeySecurity(h, si, sdlen ? sdb : NULL);
       DISARM("ORSetKeySecurity");
@@ -483,6 +494,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   api *a = calloc(1, sizeof *a);
   FZ_CHECK(a != NULL, "fuzzer-side out of memory");
   fz_alloc_init(&a->alloc);
+  a->trace = getenv("HIVEREF_API_TRACE") != NULL;
   a->os_major = targets[ctl.target_bits & 3u][0];
   a->os_minor = targets[ctl.target_bits & 3u][1];
   HROpenOptions opt;

@@ -136,7 +136,8 @@ typedef struct fz_walk_stats {
 DWORD fz_walk(ORHKEY root, const fz_faults *faults, fz_buf *dump, fz_walk_stats *stats);
 
 /* ---- Saving through the public API ------------------------------------------------------------
- * A per-process scratch directory ($TMPDIR or /tmp) holds saved hives; fz_save() saves key h
+ * A per-process scratch directory ($HIVEREF_FUZZ_TMPDIR, else /dev/shm, else $TMPDIR or /tmp)
+ * holds saved hives; fz_save() saves key h
  * under a fresh name and returns its bytes (malloc'ed, caller frees) and removes the file.
  * Returns the ORSaveHive code; *out is NULL unless it is ERROR_SUCCESS.  On failure it checks
  * that no file was left behind (DESIGN.md §2 save: "a failed save leaves nothing behind"). */

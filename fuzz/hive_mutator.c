@@ -409,6 +409,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
         break;
     }
   }
-  if (RND(16) != 0) fix_checksum(m.h, m.len); /* rarely keep a stale checksum (R-A03) */
+  if (!done) size = LLVMFuzzerMutate(data, size, max_size); /* nothing structural applied */
+  if (size > HDR && RND(16) != 0) fix_checksum(data + HDR, size - HDR); /* rarely stale (R-A03) */
   return size;
 }

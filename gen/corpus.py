@@ -205,7 +205,9 @@ def _make_ref(field, site, rule, tfam, target, crule):
             return None
         if field == "nk.class" and new == NIL:
             return field, off, p32(new), "R-D14", None  # ClassLength > 0 with Class NIL
-        return field, off, p32(new), rule, crule
+        if field == "db.list" and new == NIL:
+            return field, off, p32(new), "R-G01", crule  # R-G01: "List != NIL"
+        return field, off, p32(new), classify_rule(rule, s, new), classify_ref(s, new)
     mutation(tfam, (rule, crule))(fn)
 
 
@@ -214,6 +216,28 @@ for _field, _site, _rule in REF_FIELDS:
         if _field == "sk.flink" and _crule == "R-C01":
             continue
         _make_ref(_field, _site, _rule, _fam, _tgt, _crule)
+
+
+def classify_ref(s, idx):
+    """The generic R-C rule a reference to idx breaks (spec §8.3), or None if it is a valid,
+    allocated cell (then only a second reference, R-C07, or the record's own checks apply)."""
+    if idx == NIL:
+        return "R-C01"
+    if idx & 0x80000000 or idx >= s.length:
+        return "R-C02"
+    if idx % 8:
+        return "R-C03"
+    c = s.cells.get(idx)
+    if c is None:
+        return "R-C04"
+    if c > 0:
+        return "R-C05"
+    return "R-C07"
+
+
+def classify_rule(rule, s, idx):
+    """sk Flink to a valid cell that is already in the list is a cycle (R-H07)."""
+    return rule
 
 
 # ---- counts -----------------------------------------------------------------------------------
@@ -229,7 +253,9 @@ def m_subkey_count(rng, s):
     off = rec(i) + L.NK_OFF_SUBKEY_COUNT
     top = s.u32(rec(i) + L.NK_OFF_SUBKEY_LIST)
     rule = "R-E09" if s.u16(rec(top)) == L.RI_SIGNATURE else "R-E06"
-    return "nk.subkey_count", off, p32(s.u32(off) + rng.choice((1, -1))), rule, None
+    old = s.u32(off)
+    # never 0: a count of 0 means "no subkeys" and the list is ignored (a valid hive)
+    return "nk.subkey_count", off, p32(old + (1 if old == 1 else rng.choice((1, -1)))), rule, None
 
 
 @mutation("count_off_by_one", ("R-F02", "R-F05"))
@@ -238,8 +264,12 @@ def m_value_count(rng, s):
         return None
     vl, vc, nk = rng.choice(s.vlist)
     usable = -s.cells[vl] - 4
-    rule = "R-F02" if 4 * (vc + 1) > usable else "R-F05"
-    return "nk.value_count", rec(nk) + L.NK_OFF_VALUE_COUNT, p32(vc + 1), rule, None
+    if 4 * (vc + 1) > usable:
+        return "nk.value_count", rec(nk) + L.NK_OFF_VALUE_COUNT, p32(vc + 1), "R-F02", None
+    # the list cell has room: the extra entry is whatever the slack holds
+    extra = s.u32(rec(vl) + 4 * vc)
+    return "nk.value_count", rec(nk) + L.NK_OFF_VALUE_COUNT, p32(vc + 1), "R-F05", \
+        classify_ref(s, extra)
 
 
 @mutation("count_off_by_one", ("R-E06", "R-E09", "R-E03"))
@@ -459,19 +489,20 @@ def m_name_length(rng, s):
 # ---- signatures -------------------------------------------------------------------------------------
 @mutation("signature", ("R-D05", "R-F06", "R-H08", "R-E05"))
 def m_signature(rng, s):
-    opts = [("nk.signature", rec(rng.choice(s.nk)[0]), "R-D05")]
+    nk, parent = rng.choice(s.nk)
+    opts = [("nk.signature", rec(nk), "R-D05", None if parent is None else "R-E11")]
     if s.vk:
-        opts.append(("vk.signature", rec(rng.choice(s.vk)), "R-F06"))
+        opts.append(("vk.signature", rec(rng.choice(s.vk)), "R-F06", None))
     if s.sk:
-        opts.append(("sk.signature", rec(rng.choice(s.sk)), "R-H08"))
+        opts.append(("sk.signature", rec(rng.choice(s.sk)), "R-H08", None))
     if s.leaf:
         top = [x for x in s.leaf if x[3]]
         if top:
-            opts.append(("list.signature", rec(rng.choice(top)[0]), "R-E05"))
-    field, off, rule = rng.choice(opts)
+            opts.append(("list.signature", rec(rng.choice(top)[0]), "R-E05", None))
+    field, off, rule, alt = rng.choice(opts)
     if rule == "R-E05":
         return field, off, p16(rng.choice((0x7878, 0x0000, L.NK_SIGNATURE))), rule, None
-    return field, off, p16(s.u16(off) ^ (1 << rng.randrange(8, 16))), rule, None
+    return field, off, p16(s.u16(off) ^ (1 << rng.randrange(8, 16))), rule, alt
 
 
 # ---- bins ------------------------------------------------------------------------------------------
@@ -509,7 +540,8 @@ def m_header(rng, s):
                ("base.root", L.REGF_OFF_ROOT_CELL, (0x80000020,), "R-A12"),
                ("base.root", L.REGF_OFF_ROOT_CELL, (NIL, 4), "R-A13")]
     field, off, vals, rule = rng.choice(choices)
-    return field, off, p32(rng.choice(vals)), rule, None
+    v = rng.choice(vals)
+    return field, off, p32(v), rule, classify_ref(s, v) if field == "base.root" and rule == "R-A13" else None
 
 
 # ---- driver ----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ warn / R: fix (Windows repairs, a strict reader may accept), and points where so
 (regf-format.md §13).  `ref` records what the strict reference engine is expected to do.
 """
 import layout as L
-from fxlib import Key, Value, build, i, sz, dw, pattern, std, mut, nk_set, vk_set, rec_set, NS
+from fxlib import Key, Value, build, i, sz, dw, pattern, std, mut, nk_set, vk_set, rec_set
 
 
 def S(minor=5, **kw):
@@ -109,3 +109,13 @@ def _hint_9f():
 
 i("i_subkeys_lf_hint_9f_81", "A compressed name byte 0x9F with hint 0x81 (yarp CompHive quirk)",
   _hint_9f, "R-E13", ref="reject", doc="regf-format.md §12.9, §13.9")
+
+
+i("i_nk_class_odd_length", "A class of 3 bytes (odd): the API returns WCHARs, so how the last "
+  "byte surfaces is implementation-defined (DUMP.md prints it as \\x{XX})",
+  lambda: bytes(build(Key("ROOT", [], [Key("c", cls=b"xyz")]), 5).img), None, ref="accept",
+  features="class", doc="regf-format.md §5.7")
+i("i_name_embedded_nul", "A key name with an embedded NUL (nu\\0l, seen in real hives): valid on "
+  "disk, but an API taking NUL-terminated names cannot open it",
+  lambda: bytes(build(Key("ROOT", [Value("nu\x00l", 1, sz("v"))], [Key("nu\x00l"), Key("ok")]), 5).img),
+  None, ref="accept", doc="regf-format.md §6.1, §12.16")

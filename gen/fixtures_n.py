@@ -4,8 +4,6 @@ Every fixture starts from a valid hive, applies one mutation and refreshes the h
 (except the checksum cases).  gen/tests/test_fixtures.py proves with the python validator that
 each one breaks its rule and no other S rule.
 """
-import struct
-
 import layout as L
 from fxlib import (Key, Value, build, n, sz, dw, pattern, std, many_bins, mut, nk_set, vk_set,
                    rec_set, shrink, bin_at, last_cell, NS, NIL)
@@ -78,8 +76,14 @@ n("n_base_root_free_cell", "R-A13", "RootCell points at a free cell",
   N_(S(), lambda s: s.img.set_u32(L.REGF_OFF_ROOT_CELL, s.free)), alt="R-C05")
 n("n_base_root_misaligned", "R-A13", "RootCell 4 (inside the header of the first cell)",
   N_(S(), H(L.REGF_OFF_ROOT_CELL, 4)), alt="R-C03")
-n("n_base_root_small_cell", "R-A13", "RootCell points at a vk cell too small for an nk",
-  N_(S(), lambda s: s.img.set_u32(L.REGF_OFF_ROOT_CELL, s.va1.off_vk)))
+def _root_small():
+    v = Value("nkdata", 3, b"nk" + bytes(6))  # a 16-byte cell whose bytes start with "nk"
+    root = Key("ROOT", [v])
+    return NS(build(root, 5), root=root, v=v)
+
+
+n("n_base_root_small_cell", "R-A13", "RootCell points at a 16-byte cell that starts with 'nk' "
+  "(too small for an nk)", N_(_root_small, lambda s: s.img.set_u32(L.REGF_OFF_ROOT_CELL, s.v.off_data)))
 n("n_base_root_mid_cell", "R-A13", "RootCell points into the middle of the root nk",
   N_(S(), lambda s: s.img.set_u32(L.REGF_OFF_ROOT_CELL, s.root.off_nk + 8)), alt="R-C04")
 
@@ -255,7 +259,7 @@ n("n_nk_name_utf16_nul_first", "R-D04", "UTF-16 key name starting with U+0000",
 n("n_nk_name_utf16_backslash", "R-D04", "UTF-16 key name containing U+005C",
   lambda: bytes(_one_child(raw_name="Я\\b".encode("utf-16-le"), comp=False).img))
 n("n_nk_signature_subkey", "R-D05", "A subkey's signature is nx",
-  N_(S(), lambda s: nk_set(s.img, s.g, 0, 0x786E, 2)))
+  N_(S(), lambda s: nk_set(s.img, s.g, 0, 0x786E, 2)), alt="R-E11")
 n("n_nk_signature_root", "R-D05", "The root's signature is nx",
   N_(S(), lambda s: nk_set(s.img, s.root, 0, 0x786E, 2)))
 n("n_nk_parent_sibling", "R-D06", "A subkey's Parent points at its sibling",
@@ -605,7 +609,7 @@ n("n_bigdata_1_3_len_past_cell", "R-G07", "A 1.3 hive: DataLength 20,000 with a 
   lambda: mut(BD(20000, 3)(), lambda s: vk_set(s.img, s.v, L.VK_OFF_DATA_LEN, 20000),
               lambda s: shrink(s.img, s.v.off_data, 16)))
 n("n_bigdata_plain_cell_1_5", "R-G08", "A 1.5 hive: 20,000 bytes in one plain cell, no db",
-  lambda: bytes(BD(20000, 5, storage="cell")().img))
+  lambda: bytes(BD(20000, 5, storage="cell")().img), alt="R-G01")
 
 
 # ---- R-H: security -------------------------------------------------------------------------------
@@ -655,6 +659,11 @@ n("n_sk_sd_dacl_size_too_big", "R-H06", "DACL AclSize larger than the remaining 
   N_(SK3, lambda s: _sd_patch(s.img.u32(s.img.rec(s.built.sks[1][1]) + L.SK_OFF_DESC + 16) + 2, 0x4000, 2)(s)))
 n("n_sk_sd_sid_subauth_255", "R-H06", "Owner SID SubAuthorityCount 255",
   N_(SK3, lambda s: _sd_patch(s.img.u32(s.img.rec(s.built.sks[1][1]) + L.SK_OFF_DESC + 4) + 1, 255)(s)))
+n("n_sk_sd_ace_sid_invalid", "R-H06", "The first DACL ACE's SID has revision 2",
+  N_(SK3, lambda s: _sd_patch(s.img.u32(s.img.rec(s.built.sks[1][1]) + L.SK_OFF_DESC + 16) + 16, 2)(s)))
+n("n_sk_sd_ace_sid_past_ace", "R-H06", "The first DACL ACE's SID claims 15 sub-authorities "
+  "(longer than the ACE)",
+  N_(SK3, lambda s: _sd_patch(s.img.u32(s.img.rec(s.built.sks[1][1]) + L.SK_OFF_DESC + 16) + 17, 15)(s)))
 n("n_sk_sd_too_short", "R-H06", "DescriptorLength 16 (< 20)",
   N_(SK3, lambda s: rec_set(s.img, s.built.sks[1][1], L.SK_OFF_DESC_LEN, 16)))
 
@@ -679,4 +688,4 @@ def _orphan(s):
 
 
 n("n_sk_key_uses_orphan_sk", "R-H10", "A key references an sk removed from the list",
-  N_(SK3, _orphan))
+  N_(SK3, _orphan), alt="R-D20")

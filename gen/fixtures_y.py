@@ -5,8 +5,8 @@ Spec: ../shared/spec/regf-format.md §2-§6 (format), §10 (writer rules), §12 
 import struct
 
 import layout as L
-from fxlib import (Key, Value, build, y, sz, dw, pattern, std, many_bins, mut, nk_set, NS)
-from regf import make_sd, acl, ace, sid, SID_EVERYONE, SID_SYSTEM, SID_ADMINS, chain, T0
+from fxlib import Key, Value, build, y, sz, dw, pattern, std, many_bins
+from regf import make_sd, acl, ace, SID_EVERYONE, SID_SYSTEM, SID_ADMINS, chain, T0
 
 
 def _b(root, minor=5, **kw):
@@ -162,8 +162,8 @@ y("y_name_supplementary_plane", "Supplementary-plane names (surrogate pairs: U+1
 y("y_name_lone_surrogate", "UTF-16 names with unpaired surrogates (not validated by Windows)",
   _names_hive(["a\ud800b", "\udc00z"], values=True), "names surrogate",
   doc="regf-format.md §6.1, §12.16")
-y("y_name_control_chars", "Key names with CR/LF, TAB and an embedded NUL (not first)",
-  _names_hive(["line\r\nbreak", "tab\there", "nu\x00l"], values=True), "names escape",
+y("y_name_control_chars", "Key and value names with CR/LF, TAB and other control characters",
+  _names_hive(["line\r\nbreak", "tab\there", "bell\x07esc\x1b"], values=True), "names escape",
   doc="regf-format.md §12.16")
 y("y_name_slash_and_at", "A key named a/b, a value named with a backslash, a value named @",
   lambda: bytes(build(Key("ROOT", [Value("x\\y", 1, sz("bs")), Value("@", 1, sz("at")),
@@ -252,9 +252,9 @@ y("y_values_20000", "A key with 20,000 values (inline DWORDs)",
   "values many", doc="regf-format.md §9, §12.15")
 
 # ---- keys: class, timestamps, flags (spec §5.1, §5.7) -----------------------------------------
-y("y_nk_class_names", "Class names: on the root, a UTF-16 class, an odd-length class",
+y("y_nk_class_names", "Class names: on the root, an ASCII and a UTF-16 class",
   lambda: bytes(build(Key("ROOT", [], [Key("a", cls="ClassA"), Key("b", cls="Клас"),
-                                       Key("c", cls=b"xyz")], cls="RootClass"), 5).img),
+                                       Key("c")], cls="RootClass"), 5).img),
   "class", doc="regf-format.md §5.7")
 y("y_nk_last_write_times", "Distinct LastWriteTime per key (0, max, typical)",
   lambda: bytes(build(Key("ROOT", [], [Key("a", last_write=0), Key("b", last_write=0x7FFFFFFFFFFFFFFF),

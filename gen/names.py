@@ -71,10 +71,12 @@ def lh_hash(u):
 
 
 def lf_hint(u):
-    """lf NameHint (spec §6.4): first <= 4 raw units, zero from the first unit > 0xFF on."""
+    """lf NameHint (spec §6.4): k = min(4, len); for i = k-1 down to 0, stop at the first unit
+    > 0xFF, else hint[i] = unit[i].  So hint[0] is 0 ("no hint") whenever one of the first k
+    units does not fit a byte, and the hint is never upcased."""
     hint = bytearray(4)
     k = min(4, len(u))
-    for i in range(k):
+    for i in range(k - 1, -1, -1):
         if u[i] > 0xFF:
             break
         hint[i] = u[i]

@@ -270,7 +270,8 @@ class Hive:
             if nxt in seen or len(order) > limit:
                 self.rej("R-H07", self.rec(cur) + L.SK_OFF_FLINK, "sk list cycles without the anchor")
                 return False
-            if self.u16(self.rec(nxt)) == L.SK_SIGNATURE and \
+            if -self.cells[nxt] - 4 >= L.SK_FIXED_SIZE and \
+                    self.u16(self.rec(nxt)) == L.SK_SIGNATURE and \
                     self.u32(self.rec(nxt) + L.SK_OFF_BLINK) != cur:
                 self.rej("R-H04", self.rec(nxt) + L.SK_OFF_BLINK, "sk blink is not the previous sk")
                 return False
@@ -341,7 +342,8 @@ class Hive:
         us = -self.cells[idx] - 4
         is_root = pidx is None
         if us < 2 or self.u16(a) != L.NK_SIGNATURE:
-            self.rej("R-D05", a, "nk signature missing")
+            # For a subkey the same defect is R-E11 (the leaf element's target is not an nk).
+            self.rej("R-D05", a, "nk signature missing", None if is_root else "R-E11")
             return None
         if not L.NK_FIXED_SIZE <= us <= L.NK_MAX_USABLE:
             self.rej("R-D01", a, "nk usable size %d" % us)
@@ -413,7 +415,8 @@ class Hive:
             sd = self.d[sa + L.SK_OFF_DESC:sa + L.SK_OFF_DESC + self.u32(sa + L.SK_OFF_DESC_LEN)]
         elif sidx != NIL and self.cells.get(sidx, 1) < 0 and \
                 self.u16(self.rec(sidx)) == L.SK_SIGNATURE:
-            self.rej("R-H10", a + L.NK_OFF_SECURITY, "sk 0x%x is not in the sk list" % sidx)
+            self.rej("R-H10", a + L.NK_OFF_SECURITY, "sk 0x%x is not in the sk list" % sidx,
+                     "R-D20")
         else:
             us2 = self.ref(sidx, "R-D20", a + L.NK_OFF_SECURITY, "security")
             if us2 is not None:
@@ -549,7 +552,9 @@ class Hive:
         b = self.rec(df)
         if dus < 2 or self.u16(b) != L.DB_SIGNATURE:
             if dus >= dl:
-                self.rej("R-G08", b, "1.%d hive: %d bytes in a plain cell, not db" % (self.minor, dl))
+                # R-G08 names the case; the check itself is R-G01's (spec: "DROP-VAL (R-G01)")
+                self.rej("R-G08", b, "1.%d hive: %d bytes in a plain cell, not db" % (self.minor, dl),
+                         "R-G01")
             else:
                 self.rej("R-G01", b, "big data cell is not a db")
             return None
@@ -712,9 +717,16 @@ def sd_invalid(sd):
         for _ in range(acount):
             if p + 4 > end:
                 return True
+            atype = sd[p]
             s = struct.unpack_from("<H", sd, p + 2)[0]
             if s < 4 or p + s > end:
                 return True
+            # RtlValidAcl: a basic ACE (ACCESS_ALLOWED/DENIED, SYSTEM_AUDIT/ALARM, MS-DTYP
+            # 2.4.4.2-2.4.4.11) holds Mask + SID, and that SID must be valid inside AceSize.
+            if atype <= 3:
+                q = p + 8
+                if s < 16 or sd[q] != 1 or sd[q + 1] > 15 or 16 + 4 * sd[q + 1] > s:
+                    return True
             p += s
         return False
 

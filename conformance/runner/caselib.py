@@ -29,6 +29,11 @@ CONSTANTS = {
     "ERROR_CANTWRITE": 1013, "ERROR_REGISTRY_CORRUPT": 1015, "ERROR_REGISTRY_IO_FAILED": 1016,
     "ERROR_NOT_REGISTRY_FILE": 1017, "ERROR_KEY_DELETED": 1018, "ERROR_KEY_HAS_CHILDREN": 1020,
     "ERROR_CHILD_MUST_BE_VOLATILE": 1021, "ERROR_NOT_FOUND": 1168,
+    "ERROR_WRITE_FAULT": 29, "ERROR_READ_FAULT": 30, "ERROR_SHARING_VIOLATION": 32,
+    "ERROR_HANDLE_DISK_FULL": 39, "ERROR_BUFFER_OVERFLOW": 111, "ERROR_DISK_FULL": 112,
+    "ERROR_NOACCESS": 998, "ERROR_REGISTRY_RECOVERED": 1014, "ERROR_NO_LOG_SPACE": 1019,
+    "ERROR_INVALID_SECURITY_DESCR": 1338, "ERROR_NO_SYSTEM_RESOURCES": 1450,
+    "ERROR_DATATYPE_MISMATCH": 1629, "ERROR_UNSUPPORTED_TYPE": 1630,
     "REG_NONE": 0, "REG_SZ": 1, "REG_EXPAND_SZ": 2, "REG_BINARY": 3, "REG_DWORD": 4,
     "REG_DWORD_LITTLE_ENDIAN": 4, "REG_DWORD_BIG_ENDIAN": 5, "REG_LINK": 6, "REG_MULTI_SZ": 7,
     "REG_RESOURCE_LIST": 8, "REG_FULL_RESOURCE_DESCRIPTOR": 9,
@@ -91,6 +96,9 @@ RUNNER_VERBS = {
     "@expect_version": [("path", "p", REQ), ("version", "word", REQ)],  # e.g. 1.5
     "@expect_same": [("a", "p", REQ), ("b", "p", REQ)],             # byte-identical files
     "@expect_differ": [("a", "p", REQ), ("b", "p", REQ)],
+    "@expect_same_bins": [("a", "p", REQ), ("b", "p", REQ)],        # identical from offset 4096
+    "@expect_header": [("path", "p", REQ), ("state", "word", REQ)],  # valid: regf, checksum, seq
+    "@expect_valid": [("path", "p", REQ)],   # gen/reader.py's strict validator accepts the file
 }
 
 
@@ -397,8 +405,10 @@ def parse_case_file(path, family):
                 raise CaseError("%s:%d: metadata before id" % (path, lineno))
             if k == "steps":
                 mode = "steps"
+            elif k == "dump" and not v.strip():
+                mode = "dump"; cur.dump = []     # an inline expected dump follows
             elif k == "dump":
-                mode = "dump"; cur.dump = []
+                mode = None; cur.meta[k] = v     # open cases: the expected dump's file name
             else:
                 mode = None
                 cur.meta[k] = v

@@ -100,8 +100,9 @@ def _lint_open(c, where, project, hives, rules):
         sha = c.meta.get("sha256", "")
         if sha and caselib.sha256_file(path) != sha:
             out.append("%s: sha256 of %s does not match the case" % (where, f))
-    rule = c.meta.get("rule", "-")
-    if rule not in ("", "-"):
+    for rule in [c.meta.get("rule", "-")] + c.meta.get("rule_alt", "-").split():
+        if rule in ("", "-"):
+            continue
         if not re.match(r"^R-[A-J]\d\d$", rule):
             out.append("%s: bad rule id %r" % (where, rule))
         elif rules and rule not in rules:

@@ -14,6 +14,7 @@ import argparse
 import concurrent.futures
 import fnmatch
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -37,7 +38,7 @@ MEMCHECK_EXIT = 99
 CAPS = set()   # the capability features (features.txt); other features are tags
 # The template a library without ORCreateHive (hivex) starts `create_hive` from: a generated
 # empty hive (fixtures/README.md), never a library's own output.
-EMPTY_HIVE_FIXTURE = "y_base_empty_hive_1_5.hive"
+EMPTY_HIVE_FIXTURE = "y_base_empty*1_5.hive"
 
 
 # ---- adapters -----------------------------------------------------------------------------------
@@ -323,14 +324,25 @@ def judge_open(cell, oracle, fixture_dumps):
             wantn = str(caselib.CONSTANTS.get(want, want))
             if got != wantn:
                 return "WRONG_ERROR", "expected %s, got %s" % (want, err[:160])
-        rule = case.meta.get("rule", "")
-        if "rule-ids" in caps and rule and rule != "-" and ("rule=" + rule) not in err:
-            return "WRONG_ERROR", "expected rule %s, got %s" % (rule, err[:160])
+        rules = [r for r in [case.meta.get("rule", "")] + case.meta.get("rule_alt", "").split()
+                 if r and r != "-"]
+        # The rejection must name the rule (or gen/'s alternative id for the same fault, e.g.
+        # the generic reference rule R-C05 for a class cell that is free, R-D15).
+        if "rule-ids" in caps and rules and not any(
+                ("rule=" + r) in err or re.search(r"\b%s\b" % r, err) for r in rules):
+            return "WRONG_ERROR", "expected rule %s, got %s" % ("/".join(rules), err[:160])
         return "PASS", err[:160]
     if expect == "reject":
         return "SHOULD_HAVE_REJECTED", ""
-    if expect == "impl":
-        return "IMPL_ACCEPT", ""
+    status, detail = _judge_dump(cell, oracle, fixture_dumps)
+    if expect == "impl" and status == "PASS":
+        return "IMPL_ACCEPT", detail
+    return status, detail
+
+
+def _judge_dump(cell, oracle, fixture_dumps):
+    """An accepted hive: its dump against the expected one."""
+    case, caps = cell.case, cell.adapter.caps
     dump = case.meta.get("dump", "-")
     if dump in ("", "-"):
         return "PASS", "accepted (no expected dump)"
@@ -424,6 +436,10 @@ def judge_steps(cell, env):
             tok = caselib.expected_out_token(v, resolve)
             if tok is None:
                 continue
+            if k not in r[3]:
+                # The adapter cannot report this out-value (e.g. hivex has no max name lengths):
+                # the case cannot be judged on it.
+                return "SKIP", "step %d: adapter does not report %s" % (i, k)
             if r[3].get(k) != tok:
                 verdict = ("WRONG_DUMP", got)
                 detail = "step %d %s: %s expected %s, got %s" % (
@@ -436,7 +452,15 @@ def judge_steps(cell, env):
             verdict, detail = ("WRONG_DUMP", 0), "no dump step output"
         else:
             exp = [ln for ln in case.dump]
-            diff = dumpcmp.compare(dumpcmp.project(exp, caps), dumpcmp.project(dumps[-1], caps))
+            # Record types an expected dump leaves out are not compared: a case about values
+            # need not spell out the default security descriptor (D) or the root name (H).
+            acaps = set(caps)
+            if not any(ln.startswith("D ") for ln in exp):
+                acaps.discard("security")
+            act = dumps[-1]
+            if not any(ln.startswith("H ") for ln in exp):
+                act = [ln for ln in act if not ln.startswith("H ")]
+            diff = dumpcmp.compare(dumpcmp.project(exp, acaps), dumpcmp.project(act, acaps))
             if diff:
                 verdict, detail = ("WRONG_DUMP", 0), "final dump " + diff
     if verdict is None:
@@ -473,6 +497,44 @@ def _runner_check(st, workdir):
             return "file missing"
         if ver != a[1][1][1]:
             return "format version %s" % ver
+    elif st.verb == "@expect_valid":
+        # The saved file must pass gen/reader.py's strict validator (independent of any adapter).
+        try:
+            sys.path.insert(0, os.path.join(PROJECT, "gen"))
+            import reader
+            with open(p(a[0][1]), "rb") as fh:
+                rej = reader.load(fh.read()).rejects()
+        except OSError:
+            return "file missing"
+        except Exception as e:  # noqa: BLE001
+            return "gen/reader.py unavailable: %s" % e
+        if rej:
+            return "gen/reader.py rejects the saved hive: %s" % rej[0]
+    elif st.verb == "@expect_same_bins":
+        try:
+            with open(p(a[0][1]), "rb") as f1, open(p(a[1][1]), "rb") as f2:
+                x, y = f1.read(), f2.read()
+        except OSError:
+            return "file missing"
+        if x[4096:] != y[4096:]:
+            return "hive bins differ (sizes %d, %d)" % (len(x), len(y))
+    elif st.verb == "@expect_header":
+        try:
+            with open(p(a[0][1]), "rb") as fh:
+                hdr = fh.read(512)
+        except OSError:
+            return "file missing"
+        # regf-format.md §2.2: XOR of the 127 dwords before 0x1FC, 0 -> 1, 0xFFFFFFFF -> 0xFFFFFFFE.
+        x = 0
+        for i in range(0, 508, 4):
+            x ^= int.from_bytes(hdr[i:i + 4], "little")
+        x = 1 if x == 0 else (0xFFFFFFFE if x == 0xFFFFFFFF else x)
+        if len(hdr) < 512 or hdr[:4] != b"regf":
+            return "no regf base block"
+        if int.from_bytes(hdr[508:512], "little") != x:
+            return "checksum %08x, computed %08x" % (int.from_bytes(hdr[508:512], "little"), x)
+        if hdr[4:8] != hdr[8:12]:
+            return "sequence numbers differ"
     elif st.verb in ("@expect_same", "@expect_differ"):
         try:
             same = caselib.sha256_file(p(a[0][1])) == caselib.sha256_file(p(a[1][1]))
@@ -563,9 +625,10 @@ def main(argv=None):
     if args.case:
         cases = [c for c in cases if any(fnmatch.fnmatch(c.id, g) for g in args.case)]
 
-    empty = os.path.join(PROJECT, "fixtures", EMPTY_HIVE_FIXTURE)
-    if os.path.exists(empty):
-        os.environ["HIVEREF_EMPTY_HIVE"] = empty
+    import glob
+    empty = sorted(glob.glob(os.path.join(PROJECT, "fixtures", EMPTY_HIVE_FIXTURE)))
+    if empty:
+        os.environ["HIVEREF_EMPTY_HIVE"] = empty[0]
     adapters = resolve_adapters(args.adapter, args.build, args.timeout)
     if not adapters:
         print("conformance: no usable adapter", file=sys.stderr)
@@ -595,7 +658,8 @@ def main(argv=None):
                                          .read()) if os.path.exists(p) else None)
         return dump_cache[p]
 
-    for c in cells:
+    # Judged case by case, so that the reader oracle (one cached dump) serves every adapter.
+    for c in sorted(cells, key=lambda x: (x.case.id, x.adapter.name)):
         c.status, c.detail = judge(c, env, oracle, fixture_dumps)
         assert c.status in STATUSES, c.status
         report.save_cell_output(args.out, c)
@@ -611,11 +675,39 @@ def main(argv=None):
     return rc
 
 
+def _ref_ok(c):
+    """The ref adapter must PASS, or on an i_ case show the documented choice: the case's `ref`
+    field (accept/reject, gen/'s fixtures) when it has one."""
+    if c.status in ("PASS", "SKIP"):
+        return True
+    if c.status in ("IMPL_ACCEPT", "IMPL_REJECT") and c.case.id.startswith("i_"):
+        want = c.case.meta.get("ref", "")
+        return not want or want == c.status[5:].lower()
+    return False
+
+
+def known_failures(path):
+    """conformance/baseline/ref-known.tsv: ref cells that are known not to PASS, each with the
+    reason (an open disagreement between the engine and a fixture or a case).  Listed cells do
+    not fail the gate while their status stays the same; they are printed on every run."""
+    if not os.path.exists(path):
+        return {}
+    return {r["case"]: (r["status"], r.get("reason", "")) for r in caselib.read_tsv(path)}
+
+
 def gate(cells, adapters, args):
     rc = 0
-    bad = [c for c in cells if c.adapter.name == "ref" and not (
-        c.status in ("PASS", "SKIP") or
-        (c.status in ("IMPL_ACCEPT", "IMPL_REJECT") and c.case.id.startswith("i_")))]
+    known = known_failures(os.path.join(args.baseline, "ref-known.tsv"))
+    bad = []
+    for c in cells:
+        if c.adapter.name != "ref" or _ref_ok(c):
+            continue
+        k = known.get(c.case.id)
+        if k and k[0] == c.status:
+            print("conformance: known ref failure %s %s (%s)" % (c.case.id, c.status, k[1]),
+                  file=sys.stderr)
+            continue
+        bad.append(c)
     for c in bad[:30]:
         print("conformance: ref %s %s: %s" % (c.case.id, c.status, c.detail), file=sys.stderr)
     if bad:

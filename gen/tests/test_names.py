@@ -29,8 +29,9 @@ class TestNames(unittest.TestCase):
     def test_lf_hint(self):
         self.assertEqual(N.lf_hint(N.units("abcdef")), b"abcd")
         self.assertEqual(N.lf_hint(N.units("ab")), b"ab\0\0")
-        self.assertEqual(N.lf_hint(N.units("aПb")), b"a\0\0\0")
-        self.assertEqual(N.lf_hint(N.units("Пab")), b"\0\0\0\0")
+        self.assertEqual(N.lf_hint(N.units("aПb")), b"\0\0b\0")
+        self.assertEqual(N.lf_hint(N.units("abcПd")), b"\0\0\0\0")
+        self.assertEqual(N.lf_hint(N.units("Пab")), b"\0ab\0")
         self.assertEqual(N.lf_hint(N.units("ëa")), b"\xeba\0\0")
 
     def test_order(self):

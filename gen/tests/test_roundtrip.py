@@ -139,7 +139,11 @@ class TestRoundTrip(unittest.TestCase):
         self.assertEqual(len(b.sks), 2)
         counts = [b.img.u32(b.img.rec(c) + L.SK_OFF_REFCOUNT) for _, c in b.sks]
         self.assertEqual(counts, [2, 3])
-        self.assertEqual(h.root.children[0].sd if h.root.children[0].units == N.units("a") else sd2, sd2)
+        by_name = {N.units_to_str(c.units): c for c in h.root.children}
+        self.assertEqual(by_name["a"].sd, sd2)
+        self.assertEqual(by_name["b"].children[0].sd, sd2)
+        self.assertNotEqual(by_name["d"].sd, sd2)
+        self.assertEqual(by_name["d"].sd, h.root.sd)
 
     def test_slack_dirty_empty_tail(self):
         self.check(Key("ROOT"), 5, slack=[b"nk" * 40, pattern(300, 4)], seq=(9, 8),

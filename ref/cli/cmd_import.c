@@ -114,7 +114,7 @@ static int on_value(void *ctx, const uint16_t *name, size_t name_len, int del, u
     im->name = nn;
     im->name_cap = nc;
   }
-  memcpy(im->name, name, name_len * sizeof(uint16_t));
+  if (name_len) memcpy(im->name, name, name_len * sizeof(uint16_t)); /* name is NULL for "@" */
   im->name[name_len] = 0;
   DWORD err;
   if (del) {

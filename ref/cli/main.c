@@ -31,6 +31,8 @@ static const command k_commands[] = {
     {"set", cmd_set, "set one value (creating the key) and save as a new hive"},
     {"rm", cmd_rm, "delete a key with its subkeys, or one value, and save as a new hive"},
     {"wow64", cmd_wow64, "WOW64 views: map a path, write through a view, audit a hive's placement"},
+    {"restore", cmd_restore, "carry KeysNotToRestore keys/values from an existing SYSTEM hive into a backup"},
+    {"conformance", cmd_conformance, "run the conformance suite on adapters (conformance/README.md)"},
 };
 
 static void usage(FILE *f) {
@@ -43,7 +45,7 @@ static void usage(FILE *f) {
         "Commands:\n",
         f);
   for (size_t i = 0; i < sizeof k_commands / sizeof k_commands[0]; i++)
-    fprintf(f, "  %-8s %s\n", k_commands[i].name, k_commands[i].summary);
+    fprintf(f, "  %-12s %s\n", k_commands[i].name, k_commands[i].summary);
   fputs("\n"
         "`hiveref COMMAND --help` describes a command.  Exit status: 0 success, 1 a hive was\n"
         "rejected or an operation failed, 2 usage error.  Errors print the Win32 error name and\n"

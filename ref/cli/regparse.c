@@ -227,6 +227,7 @@ static int name_put(parser *p, uint16_t c) {
 }
 
 static int data_put(parser *p, const void *b, size_t n) {
+  if (n == 0) return 0;
   if (n > p->data_cap - p->data_len) {
     size_t nc = p->data_cap ? p->data_cap : 4096;
     while (nc - p->data_len < n) {

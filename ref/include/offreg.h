@@ -197,17 +197,40 @@ DWORD WINAPI ORCloseHive(_In_ ORHKEY Handle);
 /* Closes a key handle (§1.5).  The root: ERROR_INVALID_PARAMETER. */
 DWORD WINAPI ORCloseKey(_In_ ORHKEY Handle);
 
+/* Creates or opens a subkey path (§1.6): up to 32 components per call, keys at most 512 deep
+ * counting the root, names 1..255 characters, case-insensitive.  NULL pSecurityDescriptor:
+ * the new keys share the parent's descriptor; otherwise a self-relative descriptor applied to
+ * every key the call creates.  dwOptions: 0, REG_OPTION_VOLATILE (kept in memory, never
+ * saved) or REG_OPTION_CREATE_LINK (KEY_SYM_LINK on the last key).  IMPLEMENTATION-DEFINED
+ * (BEHAVIOUR.md "OR* API"): leading '\' or an empty inner component -> ERROR_BAD_PATHNAME,
+ * trailing '\'s ignored; "" on a non-root handle opens a new handle to the same key;
+ * VOLATILE|CREATE_LINK or other bits -> ERROR_INVALID_PARAMETER; a stable child of a volatile
+ * key -> ERROR_CHILD_MUST_BE_VOLATILE; CREATE_LINK on an existing non-link ->
+ * ERROR_ALREADY_EXISTS.  Errors: ERROR_INVALID_PARAMETER (root would be returned, NULL
+ * arguments, limits, bad descriptor), ERROR_INVALID_HANDLE, ERROR_KEY_DELETED,
+ * ERROR_NOT_ENOUGH_MEMORY (the hive is unchanged). */
 DWORD WINAPI ORCreateKey(_In_ ORHKEY Handle, _In_ PCWSTR lpSubKey, _In_opt_ PCWSTR lpClass,
                          _In_opt_ DWORD dwOptions, _In_opt_ PSECURITY_DESCRIPTOR pSecurityDescriptor,
                          _Out_ PORHKEY phkResult, _Out_opt_ PDWORD pdwDisposition);
 
 /* Opens a subkey (multi-level paths allowed, case-insensitive).  NULL or "" returns the same
- * handle, except for the root: ERROR_INVALID_PARAMETER (§1.7).  Missing: ERROR_FILE_NOT_FOUND. */
+ * handle, except for the root: ERROR_INVALID_PARAMETER (§1.7).  Missing: ERROR_FILE_NOT_FOUND.
+ * IMPLEMENTATION-DEFINED: the "same handle" is the same VALUE (not a second handle). */
 DWORD WINAPI OROpenKey(_In_ ORHKEY Handle, _In_opt_ PCWSTR lpSubKeyName, _Out_ PORHKEY phkResult);
 
+/* Deletes a key without subkeys (§1.8); NULL or "" (IMPLEMENTATION-DEFINED) deletes Handle's
+ * own key.  ERROR_KEY_HAS_CHILDREN, ERROR_FILE_NOT_FOUND (missing; the doc's ERROR_NOT_FOUND
+ * is not used), ERROR_INVALID_PARAMETER (the root).  Handles to a deleted key accept only
+ * ORCloseKey; every other call gives ERROR_KEY_DELETED. */
 DWORD WINAPI ORDeleteKey(_In_ ORHKEY Handle, _In_opt_ PCWSTR lpSubKey);
+/* NULL or "" deletes the default value (§1.9); missing: ERROR_FILE_NOT_FOUND. */
 DWORD WINAPI ORDeleteValue(_In_ ORHKEY Handle, _In_opt_ PCWSTR lpValueName);
 
+/* Enumeration (§1.10, §1.11): subkeys in the sorted Windows order, values in stored order;
+ * counts in characters (in: size incl. NUL; out: length excl. NUL); ERROR_NO_MORE_ITEMS at the
+ * end.  IMPLEMENTATION-DEFINED: a name (or OREnumKey class) buffer too small gives
+ * ERROR_MORE_DATA with the required size INCLUDING the NUL and copies nothing; OREnumValue with
+ * a too-small *lpcbData (lpData NULL or not) gives ERROR_MORE_DATA and the size. */
 DWORD WINAPI OREnumKey(_In_ ORHKEY Handle, _In_ DWORD dwIndex, _Out_ PWSTR lpName,
                        _Inout_ PDWORD lpcName, _Out_opt_ PWSTR lpClass, _Inout_opt_ PDWORD lpcClass,
                        _Out_opt_ PFILETIME lpftLastWriteTime);
@@ -216,12 +239,22 @@ DWORD WINAPI OREnumValue(_In_ ORHKEY Handle, _In_ DWORD dwIndex, _Out_ PWSTR lpV
                          _Inout_ PDWORD lpcValueName, _Out_opt_ PDWORD lpType,
                          _Out_opt_ PBYTE lpData, _Inout_opt_ PDWORD lpcbData);
 
+/* §1.12: lpSubKey NULL/"" = Handle itself; pvData NULL + pcbData = size only.  String types
+ * without their terminator are returned with it added (RegGetValue text; the size includes it;
+ * ERROR_MORE_DATA if it does not fit).  Missing key or value: ERROR_FILE_NOT_FOUND. */
 DWORD WINAPI ORGetValue(_In_ ORHKEY Handle, _In_opt_ PCWSTR lpSubKey, _In_opt_ PCWSTR lpValue,
                         _Out_opt_ PDWORD pdwType, _Out_opt_ PVOID pvData, _Inout_opt_ PDWORD pcbData);
 
+/* §1.13: any type, data stored byte for byte (IMPLEMENTATION-DEFINED: no NUL is appended);
+ * names up to 16,383 characters; more than 1,071,104,040 bytes or a longer name:
+ * ERROR_INVALID_PARAMETER; NULL data with cbData > 0: ERROR_NOACCESS.  In a link key only a
+ * REG_LINK "SymbolicLinkValue" is accepted (else ERROR_ACCESS_DENIED). */
 DWORD WINAPI ORSetValue(_In_ ORHKEY Handle, _In_opt_ PCWSTR lpValueName, _In_ DWORD dwType,
                         _In_opt_ const BYTE *lpData, _In_ DWORD cbData);
 
+/* §1.14: class too small -> ERROR_MORE_DATA with the length WITHOUT the NUL; lpClass without
+ * lpcClass -> ERROR_INVALID_PARAMETER.  IMPLEMENTATION-DEFINED: maxima computed from the current
+ * subkeys/values (never stale). */
 DWORD WINAPI ORQueryInfoKey(_In_ ORHKEY Handle, _Out_opt_ PWSTR lpClass, _Inout_opt_ PDWORD lpcClass,
                             _Out_opt_ PDWORD lpcSubKeys, _Out_opt_ PDWORD lpcMaxSubKeyLen,
                             _Out_opt_ PDWORD lpcMaxClassLen, _Out_opt_ PDWORD lpcValues,
@@ -229,19 +262,37 @@ DWORD WINAPI ORQueryInfoKey(_In_ ORHKEY Handle, _Out_opt_ PWSTR lpClass, _Inout_
                             _Out_opt_ PDWORD lpcbSecurityDescriptor,
                             _Out_opt_ PFILETIME lpftLastWriteTime);
 
+/* §1.15: self-relative; only the requested parts (IMPLEMENTATION-DEFINED; LABEL/ATTRIBUTE select
+ * the SACL); too small -> ERROR_INSUFFICIENT_BUFFER with the size. */
 DWORD WINAPI ORGetKeySecurity(_In_ ORHKEY Handle, _In_ SECURITY_INFORMATION SecurityInformation,
                               _Out_opt_ PSECURITY_DESCRIPTOR pSecurityDescriptor,
                               _Inout_ PDWORD lpcbSecurityDescriptor);
 
+/* §1.16 IMPLEMENTATION-DEFINED: a valid self-relative descriptor; the parts SecurityInformation
+ * selects are replaced ((UN)PROTECTED_DACL/SACL honoured); this key only; identical descriptors
+ * are shared.  Invalid descriptor or bits: ERROR_INVALID_PARAMETER. */
 DWORD WINAPI ORSetKeySecurity(_In_ ORHKEY Handle, _In_ SECURITY_INFORMATION SecurityInformation,
                               _In_ PSECURITY_DESCRIPTOR pSecurityDescriptor);
 
+/* §1.17: ORSetVirtualFlags accepts only REG_KEY_DONT_VIRTUALIZE | REG_KEY_DONT_SILENT_FAIL |
+ * REG_KEY_RECURSE_FLAG (IMPLEMENTATION-DEFINED: other bits -> ERROR_INVALID_PARAMETER); keys
+ * created under a REG_KEY_RECURSE_FLAG parent copy its flags. */
 DWORD WINAPI ORGetVirtualFlags(_In_ ORHKEY Handle, _Out_ PDWORD pdwFlags);
 DWORD WINAPI ORSetVirtualFlags(_In_ ORHKEY Handle, _In_ DWORD dwFlags);
 
+/* §1.19: writes a new file (temp file in the target folder, fsync, no-overwrite publish; a
+ * failure leaves nothing behind).  Existing target: ERROR_ALREADY_EXISTS (IMPLEMENTATION-DEFINED;
+ * an older DLL gave ERROR_FILE_EXISTS).  Targets 5.1, 5.2 (format 1.3), 6.0-6.3, 10.0 (1.5, or
+ * 1.6 with layered keys); others ERROR_INVALID_PARAMETER.  A non-root handle saves its subtree
+ * with that key as the root.  Volatile keys are not saved. */
 DWORD WINAPI ORSaveHive(_In_ ORHKEY Handle, _In_ PCWSTR lpHivePath, _In_ DWORD dwOsMajorVersion,
                         _In_ DWORD dwOsMinorVersion);
 
+/* Undocumented exports (§1.21-§1.23), IMPLEMENTATION-DEFINED (BEHAVIOUR.md "OR* API"):
+ * ORMergeHives builds a new hive from hive (root) handles, index 0 the base and later hives
+ * winning, with layered-key tombstone / supersede semantics; ORRenameKey renames Handle's own
+ * key (root: ERROR_INVALID_PARAMETER; sibling exists: ERROR_ALREADY_EXISTS); ORStart and
+ * ORShutdown succeed and do nothing. */
 DWORD WINAPI ORMergeHives(_In_ ORHKEY *HiveHandles, _In_ DWORD HiveCount, _Out_ PORHKEY phkResult);
 DWORD WINAPI ORRenameKey(_In_ ORHKEY Handle, _In_ PCWSTR lpNewName);
 DWORD WINAPI ORStart(void);

@@ -17,7 +17,9 @@
 #include "api.h"
 #include "load.h"
 
-#define MAX_HIVE_FILE ((uint64_t)1 << 32) /* §1.2: "must be less than 4 GB" */
+/* §1.2: "must be less than 4 GB"; empty or larger is ERROR_BADDB, recorded under R-A01 (the
+ * file-size rule) as the loader does for images it is given directly. */
+#define MAX_HIVE_FILE ((uint64_t)1 << 32)
 
 static _Thread_local HRDiagnostic t_last_diag = {0, "", UINT64_MAX, ""};
 
@@ -108,7 +110,7 @@ DWORD HROpenHiveFromMemory(const void *data, size_t size, const HROpenOptions *o
   hr_status st = check_options(options);
   if (st != ERROR_SUCCESS) return finish_open(st, &d, diag);
   if (size == 0 || (uint64_t)size >= MAX_HIVE_FILE)
-    return finish_open(diag_set(&d, ERROR_BADDB, "", HR_NO_OFFSET,
+    return finish_open(diag_set(&d, ERROR_BADDB, "R-A01", 0,
                                 "hive image is empty or not less than 4 GiB (%zu bytes)", size),
                        &d, diag);
   hr_hive *hive = hive_new(options, size);
@@ -144,7 +146,7 @@ static hr_status open_fd(int fd, const HROpenOptions *options, PORHKEY out, HRDi
   if (!S_ISREG(stt.st_mode))
     return diag_set(d, ERROR_ACCESS_DENIED, "", HR_NO_OFFSET, "not a regular file");
   if (stt.st_size <= 0 || (uint64_t)stt.st_size >= MAX_HIVE_FILE || (uint64_t)stt.st_size > SIZE_MAX)
-    return diag_set(d, ERROR_BADDB, "", HR_NO_OFFSET,
+    return diag_set(d, ERROR_BADDB, "R-A01", 0,
                     "hive file is empty or not less than 4 GiB (%lld bytes)",
                     (long long)stt.st_size);
   size_t size = (size_t)stt.st_size;
@@ -188,8 +190,10 @@ DWORD HROpenHiveUtf8(const char *path, const HROpenOptions *options, PORHKEY phk
   if (st != ERROR_SUCCESS) return finish_open(st, &d, diag);
   if (!path[0]) return finish_open(ERROR_FILE_NOT_FOUND, &d, diag);
   int fd;
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer (fstat then refuses it); it has no
+   * effect on the regular files that are read. */
   do {
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     int e = errno;

@@ -56,23 +56,9 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
   if (le32(d + REGF_OFF_SIGNATURE) != REGF_SIGNATURE)
     return hv_reject(v, "R-A02", REGF_OFF_SIGNATURE, "signature is not \"regf\"");
 
-  /* R-A08 decides whether the bins can be mapped at all: check it before the rules that only
-   * reject (so check mode can go on past them). */
-  bool length_ok = true;
-  if (b->length == 0 || b->length % REGF_BLOCK_SIZE || b->length > REGF_MAX_LENGTH) {
-    st = hv_reject(v, "R-A08", REGF_OFF_LENGTH, "hive bins data size 0x%X is 0, not a multiple "
-                   "of 0x1000 or above 0x7FFFE000", b->length);
-    length_ok = false;
-    if (v->stop) return st;
-  } else if ((uint64_t)REGF_BLOCK_SIZE + b->length > size) {
-    /* R-A09: the spec allows treating a dirty hive as truncated; every real dirty hive in
-     * ../shared/hives has all its bins present, so strict mode rejects both (RULES.md). */
-    st = hv_reject(v, "R-A09", REGF_OFF_LENGTH, "hive bins data size 0x%X runs past the end of "
-                   "the %zu-byte file%s", b->length, size, b->dirty ? " (dirty hive)" : "");
-    length_ok = false;
-    if (v->stop) return st;
-  }
-
+  /* The rest in the catalogue's order (R-A03 .. R-A09), so that a file that fails several
+   * header rules names the first one (a log: R-A04 before its short-file R-A09).  Check mode
+   * reports them all; R-A08/R-A09 decide whether the bins can be mapped at all. */
   uint32_t want = base_block_checksum(d);
   if (b->checksum != want) {
     st = hv_reject(v, "R-A03", REGF_OFF_CHECKSUM, "header checksum 0x%08X, computed 0x%08X",
@@ -96,6 +82,20 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
   if (b->format != REGF_FORMAT_MEMORY) {
     st = hv_reject(v, "R-A07", REGF_OFF_FORMAT, "format %u is not 1 (direct memory load)",
                    b->format);
+    if (v->stop) return st;
+  }
+  bool length_ok = true;
+  if (b->length == 0 || b->length % REGF_BLOCK_SIZE || b->length > REGF_MAX_LENGTH) {
+    st = hv_reject(v, "R-A08", REGF_OFF_LENGTH, "hive bins data size 0x%X is 0, not a multiple "
+                   "of 0x1000 or above 0x7FFFE000", b->length);
+    length_ok = false;
+    if (v->stop) return st;
+  } else if ((uint64_t)REGF_BLOCK_SIZE + b->length > size) {
+    /* R-A09: the spec allows treating a dirty hive as truncated; every real dirty hive in
+     * ../shared/hives has all its bins present, so strict mode rejects both (RULES.md). */
+    st = hv_reject(v, "R-A09", REGF_OFF_LENGTH, "hive bins data size 0x%X runs past the end of "
+                   "the %zu-byte file%s", b->length, size, b->dirty ? " (dirty hive)" : "");
+    length_ok = false;
     if (v->stop) return st;
   }
   if (b->dirty)

@@ -27,16 +27,7 @@ void cellmap_free(hr_cellmap *m) {
   m->start = m->seen = NULL;
 }
 
-/* The one place a cell index becomes a pointer.  Callers have proven (through the bin walk and
- * cell_ref) that idx is the start of a cell whose whole extent lies inside the bins data. */
-hr_span cell_record(const hr_cellmap *m, hr_cell c) {
-  const uint8_t *p = m->bins + c.idx;
-  int32_t size = (int32_t)le32(p);
-  hr_span s = {p + CELL_HEADER_SIZE, (size_t)(uint32_t)(size < 0 ? -size : size) - CELL_HEADER_SIZE};
-  return s;
-}
-
-hr_status cell_ref(hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what, hr_span *rec) {
+hr_status cell_ref_fail(hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what) {
   hr_cellmap *m = &v->cells;
   uint32_t idx = c.idx;
   if (idx == REGF_CELL_NIL)
@@ -54,15 +45,11 @@ hr_status cell_ref(hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what,
   if (size >= 0)
     return hv_reject(v, "R-C05", at, "%s: cell 0x%X is free (size %d)", what, idx, size);
   uint32_t abs_size = (uint32_t)-size; /* size != INT_MIN: the bin walk rejected it (R-B09) */
-  if (abs_size < 8 || abs_size > REGF_CELL_MAX)
-    return hv_reject(v, "R-C06", at, "%s: cell 0x%X size %u outside 8..1 MiB", what, idx,
+  if (abs_size > REGF_CELL_MAX)
+    return hv_reject(v, "R-C06", at, "%s: cell 0x%X of %u bytes is above 1 MiB", what, idx,
                      abs_size);
-  if (mode == CELL_TAKE) {
-    if (cellmap_is_seen(m, idx))
-      return hv_reject(v, "R-C07", at, "%s: cell 0x%X is already referenced elsewhere", what,
-                       idx);
-    cellmap_mark_seen(m, idx);
-  }
-  *rec = cell_record(m, c);
-  return ERROR_SUCCESS;
+  if (mode == CELL_TAKE && cellmap_is_seen(m, idx))
+    return hv_reject(v, "R-C07", at, "%s: cell 0x%X is already referenced elsewhere", what,
+                     idx);
+  return hv_reject(v, "R-C04", at, "%s: cell 0x%X rejected", what, idx); /* not reached */
 }

@@ -68,16 +68,29 @@ struct hr_hv;
  * (a second claim of the same cell is rejected). */
 enum { CELL_PEEK = 0, CELL_TAKE = 1 };
 
-/* Resolves a referenced cell index to its record bytes (the usable part after the 4-byte size
- * header) after checking R-C01 (not NIL), R-C02 (stable, < Length), R-C03 (8-aligned),
- * R-C04 (a cell start in the map), R-C05 (allocated), R-C06 (8 <= |size| <= 1 MiB) and, for
- * CELL_TAKE, R-C07.  A failure is reported with the R-C rule id, at file offset `at` (the
- * referencing field), and the message names the field (`what`, e.g. "value list (R-F01)").
- * Returns ERROR_SUCCESS or ERROR_NOT_REGISTRY_FILE. */
-hr_status cell_ref(struct hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what,
-                   hr_span *rec);
+/* True when idx passes R-C01..R-C06 against the map (the bin walk proved every mapped cell lies
+ * inside its bin, so a mapped, allocated start is safe to read). */
+static inline bool cellmap_valid_ref(const hr_cellmap *m, uint32_t idx) {
+  if (idx >= m->length || (idx & (REGF_CELL_ALIGN - 1)) || !cellmap_is_start(m, idx)) return false;
+  int32_t size = (int32_t)le32(m->bins + idx);
+  return size < 0 && (uint32_t)-size <= REGF_CELL_MAX;
+}
 
-/* Record bytes of a cell that cell_ref() already accepted (no checks repeated). */
-hr_span cell_record(const hr_cellmap *m, hr_cell c);
+/* The reporting half of cell_ref() (validate.h): names the R-C rule idx fails (R-C01 NIL,
+ * R-C02 volatile or >= Length, R-C03 unaligned, R-C04 not a cell start, R-C05 free, R-C06 size,
+ * R-C07 claimed twice) at file offset `at`, with the referencing field (`what`, e.g.
+ * "value list (R-F01)") in the message.  Returns ERROR_NOT_REGISTRY_FILE. */
+hr_status cell_ref_fail(struct hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what);
+
+/* The one place a cell index becomes a pointer: the record bytes of a cell that cell_ref()
+ * (validate.h) or the bin walk already accepted, i.e. idx is the start of a cell whose whole
+ * extent lies inside the bins data.  No checks repeated. */
+static inline hr_span cell_record(const hr_cellmap *m, hr_cell c) {
+  const uint8_t *p = m->bins + c.idx;
+  int32_t size = (int32_t)le32(p);
+  uint32_t abs_size = size < 0 ? (uint32_t)-size : (uint32_t)size;
+  hr_span s = {p + CELL_HEADER_SIZE, (size_t)abs_size - CELL_HEADER_SIZE};
+  return s;
+}
 
 #endif /* HIVEREF_CELL_H */

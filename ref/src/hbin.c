@@ -51,6 +51,35 @@ static hr_status walk_cells(hr_hv *v, uint32_t off, uint32_t size) {
   return st;
 }
 
+/* A bin start without "hbin": names the rule for the most likely cause (spec §8.2, §12 item 17).
+ * 0xFF filler at the bin start, or an "hbin" at a 512-byte position that is not a bin
+ * boundary, is a misaligned bin (R-B06); no "hbin" anywhere up to Length and a zeroed
+ * header slot means Length is larger than the bins (R-B05); otherwise the header itself is
+ * damaged (R-B01).  Bounded by Length. */
+static hr_status missing_bin(hr_hv *v, uint32_t off) {
+  const uint8_t *bins = v->cells.bins;
+  uint32_t length = v->cells.length;
+  uint64_t at = REGF_BLOCK_SIZE + (uint64_t)off;
+  if (le32(bins + off) == 0xFFFFFFFFu && le32(bins + off + 4) == 0xFFFFFFFFu)
+    return hv_reject(v, "R-B06", at, "0xFF filler instead of a bin header at bin offset 0x%X "
+                     "(misaligned bins)", off);
+  for (uint32_t p = off + REGF_SECTOR_SIZE; p + HBIN_HEADER_SIZE <= length;
+       p += REGF_SECTOR_SIZE) {
+    if (le32(bins + p) != HBIN_SIGNATURE) continue;
+    if (p % REGF_BLOCK_SIZE)
+      return hv_reject(v, "R-B06", at, "no bin header at bin offset 0x%X; an \"hbin\" appears "
+                       "at the misaligned offset 0x%X", off, p);
+    return hv_reject(v, "R-B01", at, "no \"hbin\" signature at bin offset 0x%X", off);
+  }
+  /* No bin anywhere after this point: an all-zero header slot means the bins simply ended
+   * (Length larger than the bins, R-B05); anything else is a damaged header (R-B01). */
+  for (uint32_t i = 0; i < HBIN_HEADER_SIZE; i++)
+    if (bins[off + i]) return hv_reject(v, "R-B01", at, "no \"hbin\" signature at bin offset "
+                                        "0x%X", off);
+  return hv_reject(v, "R-B05", at, "the bins end at 0x%X but the hive bins data size is 0x%X",
+                   off, length);
+}
+
 hr_status hbin_walk(hr_hv *v) {
   const uint8_t *bins = v->cells.bins;
   uint32_t length = v->cells.length;
@@ -60,8 +89,7 @@ hr_status hbin_walk(hr_hv *v) {
     const uint8_t *h = bins + off;
     uint64_t at = REGF_BLOCK_SIZE + (uint64_t)off;
     /* off < length and both are multiples of 0x1000, so the 32-byte header is inside. */
-    if (le32(h + HBIN_OFF_SIGNATURE) != HBIN_SIGNATURE)
-      return hv_reject(v, "R-B01", at, "no \"hbin\" signature at bin offset 0x%X", off);
+    if (le32(h + HBIN_OFF_SIGNATURE) != HBIN_SIGNATURE) return missing_bin(v, off);
     uint32_t fo = le32(h + HBIN_OFF_FILE_OFFSET), size = le32(h + HBIN_OFF_SIZE);
     if (fo != off)
       return hv_reject(v, "R-B02", at + HBIN_OFF_FILE_OFFSET, "bin at 0x%X claims offset 0x%X",

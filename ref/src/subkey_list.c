@@ -67,7 +67,8 @@ hr_status sublist_open(hr_hv *v, const hr_nk *k, hr_sublist *it) {
     uint32_t leaf_idx = le32(rec.p + LIST_OFF_ELEMENTS + 4 * (size_t)i);
     uint64_t at_elem = at + 4 + LIST_OFF_ELEMENTS + 4 * (uint64_t)i;
     hr_span leaf;
-    if ((st = cell_ref(v, cell_at(leaf_idx), CELL_TAKE, at_elem, "ri element (R-E07)", &leaf)) !=
+    /* Signature before the claim: an ri pointing at itself is a nested ri (R-E08). */
+    if ((st = cell_ref(v, cell_at(leaf_idx), CELL_PEEK, at_elem, "ri element (R-E07)", &leaf)) !=
         ERROR_SUCCESS)
       return st;
     uint64_t at_leaf = cell_file_off(cell_at(leaf_idx));
@@ -76,6 +77,9 @@ hr_status sublist_open(hr_hv *v, const hr_nk *k, hr_sublist *it) {
     if (!is_leaf_sig(lsig))
       return hv_reject(v, "R-E08", at_leaf, "ri element signature 0x%04X is not li/lf/lh%s",
                        lsig, lsig == RI_SIGNATURE ? " (nested ri)" : "");
+    if ((st = cell_ref(v, cell_at(leaf_idx), CELL_TAKE, at_elem, "ri element (R-E07)", &leaf)) !=
+        ERROR_SUCCESS)
+      return st;
     if ((st = list_fits(v, leaf, at_leaf, lsig, lcount)) != ERROR_SUCCESS) return st;
     total += lcount;
   }

@@ -1,15 +1,16 @@
 /*
- * utf.c: UTF-16 <-> UTF-8 conversion and the HR*Utf8 convenience wrappers (hiveref.h).
+ * utf.c: UTF-16 <-> UTF-8 conversion (hiveref.h HRUtf16ToUtf8 / HRUtf8ToUtf16); the HR*Utf8
+ * wrappers over it are in utf_wrap.c.
  *
  * UTF-8 input is validated strictly (RFC 3629: no overlongs, no encoded surrogates, nothing
- * above U+10FFFF, no truncated sequences); invalid input gives ERROR_INVALID_PARAMETER in the
- * wrappers.  UTF-16 output of names is whatever the hive stores: lone surrogates become U+FFFD
- * in UTF-8 (hiveref.h).  Temporary UTF-16 copies live in a short-lived audited context.
+ * above U+10FFFF, no truncated sequences); the wrappers turn a failure into
+ * ERROR_INVALID_PARAMETER.  UTF-16 from a hive is whatever the hive stores: lone surrogates
+ * become U+FFFD in UTF-8 (hiveref.h).  A NULL output buffer asks for the length (without NUL).
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include "api.h"
-#include "mem.h"
+#include "hiveref.h"
 
 /* ---- conversion ------------------------------------------------------------------------- */
 

@@ -21,6 +21,7 @@
 #include "name.h"
 #include "nk.h"
 #include "subkey_list.h"
+#include "upcase.h"
 #include "value_data.h"
 #include "vk.h"
 
@@ -49,8 +50,18 @@ void hv_note(hr_hv *v, HRSeverity sev, const char *rule, uint64_t off, const cha
 }
 
 /* ---- duplicate value names (R-F16, warn) ----------------------------------------------------
- * Each value contributes (lh-style hash << 32 | vk cell); a heap sort by (hash, name) brings
- * equal names next to each other: O(n log n) for the 55,000-value keys of real hives. */
+ * Each value contributes (key << 32 | vk cell), key being a cheap case-insensitive digest (unit
+ * count and three upcased units) that equal names share.  Small lists compare pairs on the key;
+ * large ones (55,000 values per key in real hives) are heap-sorted by (key, name) so equal names
+ * meet: O(n log n), no allocation per key. */
+static uint32_t dup_key(hr_rawname n) {
+  uint32_t units = rawname_units(n);
+  if (units == 0) return 0;
+  uint32_t a = upcase_unit(rawname_unit(n, 0)), z = upcase_unit(rawname_unit(n, units - 1));
+  uint32_t mid = upcase_unit(rawname_unit(n, units / 2));
+  return (units << 16) ^ a ^ (z << 5) ^ (mid << 10);
+}
+
 static int dup_cmp(const hr_hv *v, uint64_t a, uint64_t b) {
   if ((a >> 32) != (b >> 32)) return (a >> 32) < (b >> 32) ? -1 : 1;
   hr_span ra = cell_record(&v->cells, cell_at((uint32_t)a));
@@ -77,6 +88,17 @@ static void heap_sift(const hr_hv *v, uint64_t *a, size_t i, size_t n) {
 
 static void check_duplicate_names(hr_hv *v, const hr_nk *k, uint32_t n) {
   uint64_t *a = v->scratch;
+  if (n <= 16) {
+    for (uint32_t i = 1; i < n; i++)
+      for (uint32_t j = 0; j < i; j++)
+        if ((a[i] >> 32) == (a[j] >> 32) && dup_cmp(v, a[j], a[i]) == 0) {
+          hv_note(v, HR_SEV_WARN, "R-F16", cell_file_off(cell_at((uint32_t)a[i])),
+                  "value name duplicates another value of key 0x%X (case-insensitive)",
+                  k->cell.idx);
+          break;
+        }
+    return;
+  }
   for (size_t i = n / 2; i-- > 0;) heap_sift(v, a, i, n);
   for (size_t end = n; end-- > 1;) {
     uint64_t tmp = a[0];
@@ -226,7 +248,7 @@ static hr_status key_values(hr_hv *v, frame *fr) {
       hv_note(v, HR_SEV_INFO, "R-F17", at, "REG_QWORD value of %u bytes", d.size);
     v->values++;
     v->value_bytes += d.size;
-    if (dups) v->scratch[n_dup++] = ((uint64_t)rawname_hash(vk.name) << 32) | idx;
+    if (dups) v->scratch[n_dup++] = ((uint64_t)dup_key(vk.name) << 32) | idx;
     if (key) {
       uint32_t units = rawname_units(vk.name);
       uint16_t *name = NULL;
@@ -286,7 +308,10 @@ static hr_status key_enter(hr_hv *v, frame *fr, hr_key *parent) {
     FAIL_OR_GO_ON(st);
   }
   /* Security (R-D20 / R-H10, R-D21). */
-  hr_sk_entry *sk = k->security == REGF_CELL_NIL ? NULL : sk_find(&v->sks, k->security);
+  hr_sk_entry *sk = v->last_sk;
+  if (!sk || sk->cell != k->security)
+    sk = k->security == REGF_CELL_NIL ? NULL : sk_find(&v->sks, k->security);
+  if (sk) v->last_sk = sk;
   if (!sk) {
     FAIL_OR_GO_ON(hv_reject(v, "R-D20", at_key + 4 + NK_OFF_SECURITY, "security cell 0x%X is "
                             "%s", k->security, k->security == REGF_CELL_NIL ? "NIL" :
@@ -357,8 +382,11 @@ static hr_status walk_keys(hr_hv *v, frame *stack) {
   hr_cell root = cell_at(b->root);
   hr_status st = cell_ref(v, root, CELL_TAKE, REGF_OFF_ROOT_CELL, "root cell (R-A13)", &rec);
   if (st != ERROR_SUCCESS) return st;
-  if (rec.len < NK_FIXED_SIZE || le16(rec.p) != NK_SIGNATURE)
-    return hv_reject(v, "R-A13", REGF_OFF_ROOT_CELL, "root cell 0x%X is not a usable nk",
+  if (rec.len >= 2 && le16(rec.p) != NK_SIGNATURE)
+    return hv_reject(v, "R-D05", cell_file_off(root), "root cell 0x%X is not an nk (R-A13)",
+                     root.idx);
+  if (rec.len < NK_FIXED_SIZE)
+    return hv_reject(v, "R-A13", REGF_OFF_ROOT_CELL, "root cell 0x%X is too small for an nk",
                      root.idx);
   bool walkable;
   st = nk_parse(v, root, rec, true, &stack[0].nk, &walkable);
@@ -377,14 +405,15 @@ static hr_status walk_keys(hr_hv *v, frame *stack) {
       depth--;
       continue;
     }
-    st = cell_ref(v, e.child, CELL_TAKE, e.at, "subkey (R-E10; R-E17 when reused)", &rec);
+    /* Resolve, check the signature (R-E11), then claim (R-C07, R-E17): an element aimed at
+     * another record type is reported as such even when that record is claimed already. */
+    st = cell_ref(v, e.child, CELL_PEEK, e.at, "subkey (R-E10)", &rec);
+    if (st == ERROR_SUCCESS && (rec.len < 2 || le16(rec.p) != NK_SIGNATURE))
+      st = hv_reject(v, "R-E11", e.at, "subkey element 0x%X is not an nk (R-D05)", e.child.idx);
+    if (st == ERROR_SUCCESS)
+      st = cell_ref(v, e.child, CELL_TAKE, e.at, "subkey (R-E17: reached twice)", &rec);
     if (st != ERROR_SUCCESS) {
       FAIL_OR_GO_ON(st);
-      continue;
-    }
-    if (rec.len < 2 || le16(rec.p) != NK_SIGNATURE) {
-      FAIL_OR_GO_ON(hv_reject(v, "R-E11", e.at, "subkey element 0x%X is not an nk (R-D05)",
-                              e.child.idx));
       continue;
     }
     if (depth >= HR_MAX_DEPTH) {

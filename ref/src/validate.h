@@ -37,6 +37,7 @@ typedef struct hr_hv {
   hr_tree *tree;               /* NULL: validate only */
   uint64_t keys, values, value_bytes;
   uint64_t *scratch;           /* reusable per-key buffer (duplicate value names, R-F16) */
+  hr_sk_entry *last_sk;        /* one-entry cache for sk_find: siblings share descriptors */
   uint32_t scratch_cap;
 } hr_hv;
 
@@ -52,5 +53,22 @@ hr_status hv_reject(hr_hv *v, const char *rule, uint64_t off, const char *fmt, .
 /* Reports a warn/info finding (never rejects).  Cheap when nobody listens (no callback). */
 void hv_note(hr_hv *v, HRSeverity sev, const char *rule, uint64_t off, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Resolves a referenced cell index to its record bytes (the usable part after the 4-byte size
+ * header) after checking R-C01..R-C06 and, for CELL_TAKE, claiming it (R-C07).  The fast path
+ * is inline; failures are reported by cell_ref_fail (cell.c).  ERROR_SUCCESS or
+ * ERROR_NOT_REGISTRY_FILE. */
+static inline hr_status cell_ref(hr_hv *v, hr_cell c, int mode, uint64_t at, const char *what,
+                                 hr_span *rec) {
+  hr_cellmap *m = &v->cells;
+  if (!cellmap_valid_ref(m, c.idx) || (mode == CELL_TAKE && cellmap_is_seen(m, c.idx))) {
+    rec->p = NULL;
+    rec->len = 0;
+    return cell_ref_fail(v, c, mode, at, what);
+  }
+  if (mode == CELL_TAKE) cellmap_mark_seen(m, c.idx);
+  *rec = cell_record(m, c);
+  return ERROR_SUCCESS;
+}
 
 #endif /* HIVEREF_VALIDATE_H */

@@ -14,8 +14,8 @@ static hr_status resolve_big(hr_hv *v, const hr_vk *vk, uint32_t len, hr_span db
                              hr_vdata *out) {
   uint64_t at = cell_file_off(cell_at(vk->data));
   if (db.len < LIST_HEADER_SIZE || le16(db.p + DB_OFF_SIGNATURE) != DB_SIGNATURE)
-    return hv_reject(v, "R-G08", at, "data of %u bytes in a 1.%u hive is not in a \"db\" cell",
-                     len, v->base.minor);
+    return hv_reject(v, "R-G01", at, "data of %u bytes in a 1.%u hive is not in a \"db\" cell "
+                     "(R-G08)", len, v->base.minor);
   if (db.len < DB_FIXED_SIZE)
     return hv_reject(v, "R-G01", at, "db usable size %zu below 8", db.len);
   uint16_t count = le16(db.p + DB_OFF_COUNT);

@@ -202,7 +202,8 @@ static uint32_t nk_units(hb *b, uint32_t nk, uint16_t *out) {
   uint32_t len = le16(r + NK_OFF_NAME_LEN);
   int comp = (le16(r + NK_OFF_FLAGS) & KEY_COMP_NAME) != 0;
   uint32_t units = comp ? len : len / 2;
-  for (uint32_t i = 0; i < units && i < 512; i++)
+  if (units > 512) units = 512; /* longer names are invalid anyway (R-D03/R-D04) */
+  for (uint32_t i = 0; i < units; i++)
     out[i] = comp ? r[NK_OFF_NAME + i] : le16(r + NK_OFF_NAME + 2 * i);
   return units;
 }

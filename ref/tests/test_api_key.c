@@ -157,6 +157,33 @@ static void test_name_lengths(void) {
   CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
 }
 
+/* A 256-unit name can come from a loaded hive (the read limit, regf §9): it opens and deletes by
+ * name, while ORCreateKey (the write limit, 255) refuses to name it. */
+static void test_loaded_256_name(void) {
+  static uint16_t nm[300];
+  ORHKEY root, k, o;
+  REQUIRE_OK(ORCreateHive(&root));
+  REQUIRE_OK(ORCreateKey(root, W("short"), NULL, 0, NULL, &k, NULL));
+  {
+    hr_ref r;
+    REQUIRE_OK(handle_enter(k, &r));
+    REQUIRE_OK(tree_key_set_name(&r.hive->tree, r.key, test_wfill(nm, 256, 'n'), 256));
+    handle_leave(&r);
+  }
+  ORCloseKey(k);
+  REQUIRE_OK(OROpenKey(root, test_wfill(nm, 256, 'N'), &o));
+  CHECK_ERR(ORCloseKey(o), ERROR_SUCCESS);
+  uint16_t out[300];
+  DWORD cn = 257;
+  REQUIRE_OK(OREnumKey(root, 0, out, &cn, NULL, NULL, NULL));
+  CHECK_EQ_U(cn, 256);
+  CHECK_ERR(ORCreateKey(root, test_wfill(nm, 256, 'n'), NULL, 0, NULL, &o, NULL),
+            ERROR_INVALID_PARAMETER);
+  CHECK_ERR(ORDeleteKey(root, test_wfill(nm, 256, 'n')), ERROR_SUCCESS);
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+}
+
 /* §2.1: up to 32 levels per call; 512 keys deep counting the root (IMPLEMENTATION-DEFINED; the
  * real DLL stopped near 508, OffregLib KeyCreateMaxLevels). */
 static void test_depth_limits(void) {
@@ -444,6 +471,7 @@ int main(void) {
   TEST_RUN(test_open_same_handle);
   TEST_RUN(test_multilevel_paths);
   TEST_RUN(test_name_lengths);
+  TEST_RUN(test_loaded_256_name);
   TEST_RUN(test_depth_limits);
   TEST_RUN(test_delete_key);
   TEST_RUN(test_deleted_key_semantics);

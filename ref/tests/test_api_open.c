@@ -76,6 +76,9 @@ static void test_open_errors(void) {
   CHECK_EQ_U(HRGetLastDiagnostic()->error, ERROR_BADDB);
   /* A folder: ERROR_ACCESS_DENIED. */
   CHECK_ERR(OROpenHive(W(dir), &h), ERROR_ACCESS_DENIED);
+  /* A FIFO is not a hive file, and opening it must not block waiting for a writer. */
+  snprintf(p, sizeof p, "%s/fifo", dir);
+  if (mkfifo(p, 0600) == 0) CHECK_ERR(OROpenHive(W(p), &h), ERROR_ACCESS_DENIED);
   /* Garbage: ERROR_NOT_REGISTRY_FILE with a rule id in the diagnostic. */
   snprintf(p, sizeof p, "%s/garbage.hiv", dir);
   f = fopen(p, "wb");

@@ -272,6 +272,15 @@ static void test_save_required_persistence(void) {
   uint8_t *now = test_read_file(p, &n1);
   CHECK(now && n1 == n0 && memcmp(now, orig, n0) == 0);
   test_free_file(now);
+  /* Change and close without any save at all: still byte-identical. */
+  REQUIRE_OK(OROpenHive(W(p), &h));
+  REQUIRE_OK(ORSetValue(h, W("unsaved"), REG_DWORD, (const BYTE *)"\1\0\0\0", 4));
+  CHECK_ERR(ORDeleteKey(h, W("Volatile")), ERROR_FILE_NOT_FOUND); /* volatile: never saved */
+  CHECK_ERR(ORDeleteKey(h, W("New\\Keys")), ERROR_FILE_NOT_FOUND); /* never saved to a.hiv */
+  CHECK_ERR(ORCloseHive(h), ERROR_SUCCESS);
+  now = test_read_file(p, &n1);
+  CHECK(now && n1 == n0 && memcmp(now, orig, n0) == 0);
+  test_free_file(now);
   /* hcsshim pattern: open, delete the file, save to the same path while still open. */
   REQUIRE_OK(OROpenHive(W(p), &h));
   REQUIRE(unlink(p) == 0);

@@ -82,18 +82,66 @@ static void *private_worker(void *arg) {
   return NULL;
 }
 
+/* Saves, merges, security and rename on the shared hive while the workers write to it. */
+static const char *g_dir;
+
+static void *heavy_worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 20; i++) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/s%d.hiv", g_dir, i);
+    DWORD st = ORSaveHive(g_shared, WT(p), 6, 1);
+    if (st != ERROR_SUCCESS) test_fail(__FILE__, __LINE__, "save: %s", HRErrorName(st));
+    ORHKEY in[2] = {g_shared, g_shared}, m;
+    st = ORMergeHives(in, 2, &m);
+    if (st == ERROR_SUCCESS) {
+      if (!test_tree_ok(m)) test_fail(__FILE__, __LINE__, "merged tree");
+      ORCloseHive(m);
+    } else {
+      test_fail(__FILE__, __LINE__, "merge: %s", HRErrorName(st));
+    }
+    ORHKEY k;
+    if (ORCreateKey(g_shared, WT("Sec\\Key"), NULL, 0, NULL, &k, NULL) == ERROR_SUCCESS) {
+      BYTE sd[256];
+      DWORD cb = sizeof sd;
+      if (ORGetKeySecurity(k, DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION, sd, &cb) ==
+          ERROR_SUCCESS) {
+        sd[cb - 1] ^= (BYTE)(i & 1); /* alternate between two owners' last sub-authority */
+        ORSetKeySecurity(k, OWNER_SECURITY_INFORMATION, sd);
+      }
+      ORRenameKey(k, WT((i & 1) ? "Key" : "KeyRenamed"));
+      ORCloseKey(k);
+    }
+  }
+  return NULL;
+}
+
 static void test_mixed_threads(void) {
   REQUIRE_OK(ORCreateHive(&g_shared));
+  g_dir = test_tmpdir("threads");
+  REQUIRE(g_dir);
+  pthread_t heavy;
+  REQUIRE(pthread_create(&heavy, NULL, heavy_worker, NULL) == 0);
   pthread_t th[N_SHARED + N_PRIVATE];
   for (int i = 0; i < N_SHARED; i++)
     REQUIRE(pthread_create(&th[i], NULL, shared_worker, (void *)(intptr_t)i) == 0);
   for (int i = 0; i < N_PRIVATE; i++)
     REQUIRE(pthread_create(&th[N_SHARED + i], NULL, private_worker, (void *)(intptr_t)i) == 0);
   for (int i = 0; i < N_SHARED + N_PRIVATE; i++) pthread_join(th[i], NULL);
+  pthread_join(heavy, NULL);
   CHECK(test_tree_ok(g_shared));
   DWORD n;
   REQUIRE_OK(ORQueryInfoKey(g_shared, NULL, NULL, &n, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
-  CHECK_EQ_U(n, N_SHARED);
+  CHECK_EQ_U(n, N_SHARED + 1); /* T0..T3 and Sec */
+  /* Every snapshot saved during the writes is a valid hive. */
+  for (int i = 0; i < 20; i++) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/s%d.hiv", g_dir, i);
+    ORHKEY h;
+    CHECK_ERR(HROpenHiveUtf8(p, NULL, &h, NULL), ERROR_SUCCESS);
+    if (h) ORCloseHive(h);
+  }
+  test_rmdir(g_dir);
   CHECK_ERR(ORCloseHive(g_shared), ERROR_SUCCESS);
 }
 

@@ -142,6 +142,14 @@ static void test_root_cell(void) {
   build();
   put32(D + REGF_OFF_ROOT_CELL, B.sk);
   hb_fix_checksum(&B);
+  EXPECT_REJECT(ERROR_NOT_REGISTRY_FILE, "R-D05", 0x1000 + B.sk);
+  hb_free(&B);
+  /* Root in a cell too small for an nk (usable 0x44), signature intact. */
+  build();
+  uint8_t *root = D + 0x1000 + 0x20;
+  int32_t rs = (int32_t)le32(root);
+  put32(root, (uint32_t)-0x48);
+  put32(root + 0x48, (uint32_t)(-rs - 0x48));
   EXPECT_REJECT(ERROR_NOT_REGISTRY_FILE, "R-A13", REGF_OFF_ROOT_CELL);
   hb_free(&B);
   /* Root inside a free cell: the tail of the bin. */

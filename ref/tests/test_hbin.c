@@ -1,6 +1,8 @@
 /*
  * test_hbin.c: bin headers and the cell walk, rules R-B01..R-B11 (hbin.c).
  */
+#include <stdlib.h>
+
 #include "bytes.h"
 #include "layout.h"
 #include "test_common.h"
@@ -60,11 +62,49 @@ static void test_bin_header_rules(void) {
   hb_free(&B);
 }
 
-static void test_misaligned_bin_filler(void) {
-  /* R-B06: 0xFF filler where a bin header is expected reads as a missing "hbin" (R-B01). */
+static void test_misaligned_and_missing_bins(void) {
+  /* R-B06: 0xFF filler where a bin header is expected (misaligned bins, §12 item 17). */
   build();
   memset(bin2(), 0xFF, 0x200);
+  EXPECT_RULE_AT(D, N, "R-B06", 0x2000);
+  hb_free(&B);
+  /* R-B06: the second bin shifted by 0x200 (a header at a non-bin boundary). */
+  build();
+  uint8_t *shifted = malloc(N + 0x200);
+  REQUIRE(shifted);
+  memcpy(shifted, D, 0x2000);
+  memset(shifted + 0x2000, 0, 0x200);
+  memcpy(shifted + 0x2200, D + 0x2000, N - 0x2000);
+  EXPECT_RULE_AT(shifted, N + 0x200, "R-B06", 0x2000);
+  free(shifted);
+  hb_free(&B);
+  /* R-B05: Length one page beyond the bins (a zero page). */
+  build();
+  uint8_t *longer = calloc(1, N + 0x1000);
+  REQUIRE(longer);
+  memcpy(longer, D, N);
+  put32(longer + REGF_OFF_LENGTH, (uint32_t)(N - 0x1000 + 0x1000));
+  memcpy(D, longer, 0x200);
+  hb_fix_checksum(&B);
+  memcpy(longer, D, 0x200);
+  EXPECT_RULE_AT(longer, N + 0x1000, "R-B05", N);
+  free(longer);
+  hb_free(&B);
+  /* R-B01: a damaged header with a bin after it. */
+  hb_init(&B, 5, "ROOT");
+  hb_close_bin(&B);
+  hb_cell(&B, 100);
+  hb_close_bin(&B);
+  hb_cell(&B, 100);
+  D = hb_finish(&B, &N);
+  bin2()[1] = 'X';
   EXPECT_RULE_AT(D, N, "R-B01", 0x2000);
+  hb_free(&B);
+  build();
+  bin2()[1] = 'X';
+  EXPECT_RULE_AT(D, N, "R-B01", 0x2000); /* the last bin, header damaged */
+  memset(bin2(), 0, 0x20);
+  EXPECT_RULE_AT(D, N, "R-B05", 0x2000); /* the last bin, header zeroed: bins end early */
   hb_free(&B);
 }
 
@@ -126,7 +166,7 @@ static void test_big_bin(void) {
 int main(void) {
   TEST_RUN(test_two_bins_open);
   TEST_RUN(test_bin_header_rules);
-  TEST_RUN(test_misaligned_bin_filler);
+  TEST_RUN(test_misaligned_and_missing_bins);
   TEST_RUN(test_cell_size_rules);
   TEST_RUN(test_check_mode_goes_on_to_next_bin);
   TEST_RUN(test_big_bin);

@@ -80,8 +80,11 @@ static void test_ri_rules(void) {
   /* ri -> ri (nesting) */
   put32(LREC(list) + 4, other_ri);
   EXPECT_RULE_AT(D, N, "R-E08", FILE_OFF(other_ri));
-  /* ri -> itself: already claimed */
+  /* ri -> itself: a nested ri (the signature is checked before the claim) */
   put32(LREC(list) + 4, list);
+  EXPECT_RULE_AT(D, N, "R-E08", FILE_OFF(list));
+  /* ri -> a leaf that another element already names: claimed twice */
+  put32(LREC(list) + 4, le32(LREC(list) + 8));
   EXPECT_RULE(D, N, ERROR_NOT_REGISTRY_FILE, "R-C07");
   /* ri element -> free cell */
   free_cell(D, spare);
@@ -110,6 +113,10 @@ static void test_element_rules(void) {
   EXPECT_RULE(D, N, ERROR_NOT_REGISTRY_FILE, "R-C05");
   EXPECT_MSG_HAS(D, N, "R-E10");
   put32(LREC(list) + 4 + 8, vk);
+  EXPECT_RULE_AT(D, N, "R-E11", FILE_OFF(list) + 4 + 4 + 8);
+  put32(LREC(list) + 4 + 8, list); /* at the list itself (claimed already): still R-E11 */
+  EXPECT_RULE_AT(D, N, "R-E11", FILE_OFF(list) + 4 + 4 + 8);
+  put32(LREC(list) + 4 + 8, B.sk); /* at the sk */
   EXPECT_RULE_AT(D, N, "R-E11", FILE_OFF(list) + 4 + 4 + 8);
   put32(LREC(list) + 4 + 8, kids[1]);
   EXPECT_OPEN(D, N);

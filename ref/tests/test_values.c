@@ -254,8 +254,9 @@ static void test_big_data_rules(void) {
   EXPECT_RULE(D, N, ERROR_NOT_REGISTRY_FILE, "R-G06");
   hb_free(&B);
   build_big();
-  VREC(db)[0] = 'x'; /* a 1.5 hive, > 16344 bytes, not a db */
-  EXPECT_RULE(D, N, ERROR_NOT_REGISTRY_FILE, "R-G08");
+  VREC(db)[0] = 'x'; /* a 1.5 hive, > 16344 bytes, not a db: R-G01 (the R-G08 case) */
+  EXPECT_RULE(D, N, ERROR_NOT_REGISTRY_FILE, "R-G01");
+  EXPECT_MSG_HAS(D, N, "R-G08");
   hb_free(&B);
   /* R-G07: a 1.3 hive with a db: the data is read as one plain cell, which is too small. */
   build_big();

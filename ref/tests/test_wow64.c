@@ -154,6 +154,12 @@ static void test_rewrite_arguments(void) {
   CHECK_ERR(HRW64Rewrite(&w, REG_SZ, d, NULL, 64, NULL, NULL), ERROR_INVALID_PARAMETER);
   CHECK_ERR(HRW64Rewrite(&w, REG_SZ, NULL, &cb, 64, NULL, NULL), ERROR_INVALID_PARAMETER);
   CHECK_ERR(HRW64Rewrite(&w, REG_SZ, d, &cb, 3, NULL, NULL), ERROR_INVALID_PARAMETER);
+  w.process = (HRW64View)3;
+  CHECK_ERR(HRW64Rewrite(&w, REG_SZ, d, &cb, 64, NULL, NULL), ERROR_INVALID_PARAMETER);
+  w.process = HRW64_VIEW_X86;
+  w.os = (HRW64Os)2;
+  CHECK_ERR(HRW64Rewrite(&w, REG_SZ, d, &cb, 64, NULL, NULL), ERROR_INVALID_PARAMETER);
+  w.os = HRW64_OS_WIN7;
   cb = 0;
   CHECK_ERR(HRW64Rewrite(&w, REG_SZ, NULL, &cb, 0, NULL, NULL), ERROR_SUCCESS);
   /* Odd size: the stray byte follows the string and moves with it. */
@@ -407,6 +413,8 @@ static void check_real_hive(const char *rel, const char *mount_path) {
   size_t n = strlen(s);
   for (size_t i = 0; i <= n; i++) data[2 * i] = i < n ? (uint8_t)s[i] : 0, data[2 * i + 1] = 0;
   REQUIRE_OK(HRW64SetValue(&k, W(""), REG_SZ, data, (DWORD)(2 * n + 2), sizeof data, NULL, NULL));
+  static WCHAR hrel[HRW64_PATH_MAX];
+  REQUIRE_OK(HRW64HiveRelative(m.mount, k.physical, hrel, HRW64_PATH_MAX));
   REQUIRE_OK(HRW64CloseKey(&k));
   char out[256];
   snprintf(out, sizeof out, "/tmp/hiveref_wow64_real_%d.hiv", (int)getpid());
@@ -415,8 +423,8 @@ static void check_real_hive(const char *rel, const char *mount_path) {
   ORCloseHive(root);
   REQUIRE_OK(HROpenHiveUtf8(out, NULL, &root, NULL));
   DWORD type = 0, cb = sizeof data;
-  CHECK_ERR(ORGetValue(root, W("Wow6432Node\\CLSID\\{0BADF00D-0000-0000-0000-000000000001}\\LocalServer32"),
-                       W(""), &type, data, &cb), ERROR_SUCCESS);
+  CHECK(weq(hrel + (hrel[0] == 'C' ? 8 : 0), "Wow6432Node\\CLSID\\{0BADF00D-0000-0000-0000-000000000001}\\LocalServer32"));
+  CHECK_ERR(ORGetValue(root, hrel, W(""), &type, data, &cb), ERROR_SUCCESS);
   CHECK_EQ_U(cb, 2 * n + 2 + 10);
   CHECK(data[2 * 13] == '(');
   ORCloseHive(root);
@@ -437,6 +445,10 @@ static void test_real_usrclass_deletedbags(void) {
   check_real_hive("Registry/Registry.Test/Hives/UsrClassDeletedBags.dat", "HKCU\\Software\\Classes");
 }
 
+static void test_real_ntuser_software(void) {
+  check_real_hive("regipy/regipy_tests/data/ntuser_software_partial", "HKCU\\Software");
+}
+
 int main(void) {
   TEST_RUN(test_user_flags_api);
   TEST_RUN(test_user_flags_persist);
@@ -450,5 +462,6 @@ int main(void) {
   TEST_RUN(test_real_usrclass_shellbags);
   TEST_RUN(test_real_usrclass_acronis);
   TEST_RUN(test_real_usrclass_deletedbags);
+  TEST_RUN(test_real_ntuser_software);
   return test_finish();
 }

@@ -8,8 +8,9 @@
  *          each logical view", [RED]).  Reported once per subtree.
  *  W64-A2  a key in the 64-bit copy of a redirected key that carries user flag 0x1, "a 32-bit
  *          key created through Wow64" (spec §3.5): a 32-bit key written in the 64-bit view.
- *  W64-A3  Wow6432Node / WowAA32Node used as an ordinary key name (not at a redirection point):
- *          "it is essential not to name any registry key you create Wow6432Node" (spec §3.1).
+ *  W64-A3  Wow6432Node / WowAA32Node used as an ordinary key name (not at a redirection point,
+ *          nor HKCU\SOFTWARE\Wow6432Node which Windows writes itself): "it is essential not to
+ *          name any registry key you create Wow6432Node" (spec §3.1).
  *  W64-A4  an InprocServer32 in the 64-bit copy of a redirected CLSID whose default value points
  *          at 32-bit code (Program Files (x86), SysWOW64): "it is not possible to load a 32-bit
  *          DLL for execution in a 64-bit process" ([REF]).
@@ -130,7 +131,12 @@ static DWORD visit(audit *a, ORHKEY h, bool parent_reported, bool *reported) {
   if (pp.n > 0 && w64_node_kind(pp.c[pp.n - 1], pp.len[pp.n - 1]) != HRW64_VIEW_64) {
     w64_path parent = pp;
     parent.n--;
-    if (w64_redir_point(&parent) == (int)parent.n) {
+    /* HKCU\SOFTWARE\Wow6432Node: not a redirection point (row 60 is shared) but a key Windows
+     * itself writes (Active Setup's per-user 32-bit data in the real NTUSER hive
+     * regipy ntuser_software_partial), so it is not reported as a misuse of the name. */
+    bool hkcu_software = pp.root == W64_HKCU && parent.n == 1 &&
+                         w64_name_eq(parent.c[0], parent.len[0], "SOFTWARE");
+    if (w64_redir_point(&parent) == (int)parent.n || hkcu_software) {
       container = true;
     } else {
       report(a, "W64-A3", &d, "reserved name Wow6432Node/WowAA32Node used as an ordinary key name");

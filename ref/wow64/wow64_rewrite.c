@@ -111,6 +111,9 @@ DWORD HRW64Rewrite(const HRW64WriteCtx *w, DWORD type, BYTE *data, DWORD *cb, DW
   if (applied) *applied = 0;
   if (why_not) *why_not = 0;
   if (!w || !cb || (*cb && !data) || cap < *cb) return ERROR_INVALID_PARAMETER;
+  if ((w->os != HRW64_OS_WIN7 && w->os != HRW64_OS_VISTA) ||
+      (w->process != HRW64_VIEW_64 && w->process != HRW64_VIEW_X86 && w->process != HRW64_VIEW_ARM32))
+    return ERROR_INVALID_PARAMETER;
 
   if (type != REG_SZ && type != REG_EXPAND_SZ) {
     no |= HRW64_NO_TYPE;

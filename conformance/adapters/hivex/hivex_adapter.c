@@ -296,7 +296,12 @@ static int run_step(state *s, plan_step *st, int idx, const char *workdir) {
     s->hives[v >> 32] = NULL;
     printf("%d %s %d\n", idx, verb, r ? err_code() : 0);
   } else if (!strcmp(verb, "close_key")) {
-    printf("%d %s 0\n", idx, verb);
+    /* hivex has no key handles: closing is a no-op, and offreg's root-handle rule cannot be
+     * expressed (so it is reported unsupported rather than passed or failed). */
+    if (node == hivex_root(h))
+      printf("%d %s unsupported\n", idx, verb);
+    else
+      printf("%d %s 0\n", idx, verb);
   } else if (!strcmp(verb, "create_key") || !strcmp(verb, "open_key")) {
     int create = !strcmp(verb, "create_key");
     NEED(create ? 7 : 3);
@@ -309,7 +314,13 @@ static int run_step(state *s, plan_step *st, int idx, const char *workdir) {
       printf("%d %s unsupported\n", idx, verb);
       return 0;
     }
-    if (!sub) { printf("%d %s %d\n", idx, verb, EINVAL); return 0; }
+    if (!sub || (!create && sl == 0)) {
+      /* OROpenKey(h, NULL/"") returns h itself: hivex has no handles to duplicate. */
+      free(sub);
+      if (!create) printf("%d %s unsupported\n", idx, verb);
+      else printf("%d %s %d\n", idx, verb, EINVAL);
+      return 0;
+    }
     char *u8 = utf8_of_units(sub, sl);
     free(sub);
     int created = 0;
@@ -478,7 +489,14 @@ static int run_step(state *s, plan_step *st, int idx, const char *workdir) {
     uint8_t *p = NULL;
     size_t pl;
     if (wire_decode(a[1], 'f', &p, &pl) != 0 || !p) return -1;
-    if (node != hivex_root(h)) { free(p); printf("%d %s unsupported\n", idx, verb); return 0; }
+    /* hivex_commit writes the hive in the format it was opened in: no target versions, so
+     * only the suite's default target (6.1, format 1.5 like the template) is expressible; and
+     * it saves whole hives only. */
+    if (node != hivex_root(h) || na < 4 || strcmp(a[2], "6") || strcmp(a[3], "1")) {
+      free(p);
+      printf("%d %s unsupported\n", idx, verb);
+      return 0;
+    }
     errno = 0;
     int r = hivex_commit(h, (const char *)p, 0);
     free(p);

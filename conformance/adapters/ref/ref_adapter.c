@@ -37,6 +37,9 @@ static int fail(DWORD e, const char *what) {
 typedef struct child {
   WCHAR *name;
   DWORD n;
+  WCHAR *cls;       /* from OREnumKey: used when the key cannot be opened by name */
+  DWORD ncls;
+  FILETIME ft;
 } child;
 
 static int child_cmp(const void *a, const void *b) {
@@ -115,14 +118,32 @@ static int walk(FILE *out, ORHKEY h, dump_path *path, int depth) {
   for (DWORD i = 0; i < nsub && rc == 0; i++) {
     c[i].name = calloc((size_t)maxsub + 2, sizeof(WCHAR));
     c[i].n = maxsub + 1;
-    if (!c[i].name) { rc = fail(ERROR_NOT_ENOUGH_MEMORY, "name"); break; }
-    e = OREnumKey(h, i, c[i].name, &c[i].n, NULL, NULL, NULL);
+    c[i].cls = calloc((size_t)maxcls + 2, sizeof(WCHAR));
+    c[i].ncls = maxcls + 1;
+    if (!c[i].name || !c[i].cls) { rc = fail(ERROR_NOT_ENOUGH_MEMORY, "name"); break; }
+    e = OREnumKey(h, i, c[i].name, &c[i].n, c[i].cls, &c[i].ncls, &c[i].ft);
     if (e) rc = fail(e, "OREnumKey");
   }
   if (rc == 0) {
     qsort(c, nsub, sizeof *c, child_cmp);
     for (DWORD i = 0; i < nsub && rc == 0; i++) {
       ORHKEY sub = NULL;
+      int has_nul = 0;
+      for (DWORD j = 0; j < c[i].n; j++) has_nul |= c[i].name[j] == 0;
+      if (has_nul) {
+        /* A name with an embedded NUL cannot be passed to OROpenKey (NUL-terminated strings):
+         * print what OREnumKey told (name, class, time); its contents are out of reach of the
+         * offreg API, which the dump then shows. */
+        size_t keep = path->len;
+        if (dump_path_push(path, c[i].name, c[i].n) != 0) { rc = fail(ERROR_NOT_ENOUGH_MEMORY, "path"); break; }
+        g_tot.keys++;
+        fprintf(out, "K %s\t", dump_path_str(path));
+        if (c[i].ncls) dump_name(out, c[i].cls, c[i].ncls, 0); else fputs("-", out);
+        fprintf(out, "\t%08lx%08lx\t-\n", (unsigned long)c[i].ft.dwHighDateTime,
+                (unsigned long)c[i].ft.dwLowDateTime);
+        dump_path_pop(path, keep);
+        continue;
+      }
       e = OROpenKey(h, c[i].name, &sub);
       if (e) { rc = fail(e, "OROpenKey"); break; }
       size_t keep = path->len;
@@ -135,7 +156,10 @@ static int walk(FILE *out, ORHKEY h, dump_path *path, int depth) {
       ORCloseKey(sub);
     }
   }
-  for (DWORD i = 0; i < nsub; i++) free(c[i].name);
+  for (DWORD i = 0; i < nsub; i++) {
+    free(c[i].name);
+    free(c[i].cls);
+  }
   free(c);
   return rc;
 }
