@@ -181,8 +181,10 @@ static void store(api *a, ORHKEY h, uint8_t b) {
     }
   if (s < 0) {
     s = 1 + b % (API_SLOTS - 1);
-    ORCloseKey(a->slot[s]);
+    DWORD rc = ORCloseKey(a->slot[s]);
+    FZ_CHECK(rc == ERROR_SUCCESS, "ORCloseKey of slot %d returned %s", s, HRErrorName(rc));
   }
+  if (a->trace) fprintf(stderr, "api:   slot %d <- %p\n", s, h);
   a->slot[s] = h;
 }
 
@@ -299,7 +301,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
           DWORD orc = OROpenKey(h, a->name, &chk);
           FZ_CHECK(orc == ERROR_SUCCESS || orc == ERROR_NOT_ENOUGH_MEMORY,
                    "created key not found by OROpenKey: %s", HRErrorName(orc));
-          if (orc == ERROR_SUCCESS && chk != a->slot[0]) ORCloseKey(chk);
+          if (orc == ERROR_SUCCESS && chk != a->slot[0] && chk != h) ORCloseKey(chk);
         }
         store(a, nk, u8(r));
       }

@@ -10,6 +10,9 @@ from fxlib import (Key, Value, build, n, sz, dw, pattern, std, many_bins, mut, n
 from regf import make_sd, acl, ace, SID_EVERYONE, SID_SYSTEM, chain
 
 
+_TARGET = "\\Registry\\Machine\\X".encode("utf-16-le")
+
+
 def H(off, v):
     return lambda s: s.img.set_u32(off, v)
 
@@ -269,8 +272,9 @@ n("n_nk_parent_nil", "R-D06", "A subkey's Parent is NIL",
 for _f in (0x2C, 0x24, 0x28):
     n("n_nk_subkey_flags_%02x" % _f, "R-D07", "A subkey with root-only flags 0x%02x" % _f,
       N_(S(), (lambda f: lambda s: nk_set(s.img, s.g, L.NK_OFF_FLAGS, f, 2))(_f)))
-n("n_nk_root_symlink", "R-D08", "The root has KEY_SYM_LINK",
-  N_(S(), lambda s: nk_set(s.img, s.root, L.NK_OFF_FLAGS, 0x2C | 0x10, 2)))
+n("n_nk_root_symlink", "R-D08", "The root has KEY_SYM_LINK (and one valid SymbolicLinkValue)",
+  lambda: bytes(build(Key("ROOT", [Value("SymbolicLinkValue", 6, _TARGET)], [Key("a")],
+                          flags=L.KEY_SYM_LINK), 5).img))
 n("n_nk_root_predef_handle", "R-D08", "The root has KEY_PREDEF_HANDLE",
   N_(S(), lambda s: nk_set(s.img, s.root, L.NK_OFF_FLAGS, 0x2C | 0x40, 2)))
 n("n_nk_root_hive_exit", "R-D09", "The root has KEY_HIVE_EXIT",
@@ -279,6 +283,11 @@ n("n_nk_layer_in_1_5_hive", "R-D10", "Layer semantics 3 in a non-layered 1.5 hiv
   N_(S(), lambda s: nk_set(s.img, s.g, L.NK_OFF_LAYER, 3, 1)))
 n("n_nk_layer_tombstone_1_5", "R-D10", "Layer semantics 1 in a non-layered 1.5 hive",
   N_(S(), lambda s: nk_set(s.img, s.c1, L.NK_OFF_LAYER, 1, 1)))
+
+
+n("n_nk_layer_parent_in_1_5_hive", "R-D10", "Layer semantics 3 on a key with a normal child in "
+  "a non-layered 1.5 hive (the layered checks are gated by base Flags 0x2, so R-D12 does not "
+  "apply)", N_(S(), lambda s: nk_set(s.img, s.b, L.NK_OFF_LAYER, 3, 1)))
 
 
 def LY():
@@ -336,10 +345,10 @@ def _link(values, flags=L.KEY_SYM_LINK):
                                5).img)
 
 
-_TARGET = "\\Registry\\Machine\\X".encode("utf-16-le")
 n("n_nk_symlink_no_value", "R-D26", "A symlink key with no values", _link([]))
-n("n_nk_symlink_two_values", "R-D26", "A symlink key with two values",
-  _link([lambda: Value("SymbolicLinkValue", 6, _TARGET), lambda: Value("other", 1, sz("x"))]))
+n("n_nk_symlink_two_values", "R-D26", "A symlink key with two values (both SymbolicLinkValue, "
+  "REG_LINK)", _link([lambda: Value("SymbolicLinkValue", 6, _TARGET),
+                      lambda: Value("SymbolicLinkValue", 6, _TARGET)]))
 n("n_nk_symlink_value_name", "R-D27", "A symlink whose value is named Target",
   _link([lambda: Value("Target", 6, _TARGET)]))
 n("n_nk_symlink_value_type", "R-D28", "A symlink whose value is REG_SZ",

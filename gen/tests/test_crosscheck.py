@@ -36,12 +36,13 @@ def find_exe(env, patterns):
     p = os.environ.get(env)
     if p and os.access(p, os.X_OK):
         return p
-    bd = os.environ.get("HIVEREF_BUILD_DIR")
+    bd = os.environ.get("HIVEREF_BUILD_DIR")  # set by ctest: use that build's binaries only
     cands = []
     for pat in patterns:
         if bd:
             cands += glob.glob(os.path.join(bd, pat))
-        cands += glob.glob(os.path.join(_paths.ROOT, "build*", pat))
+        else:
+            cands += glob.glob(os.path.join(_paths.ROOT, "build*", pat))
     cands = [c for c in cands if os.path.isfile(c) and os.access(c, os.X_OK)]
     return max(cands, key=os.path.getmtime) if cands else None
 

@@ -15,5 +15,6 @@ int cmd_rm(int argc, char **argv);
 int cmd_wow64(int argc, char **argv); /* cmd_wow64.c (ref/wow64) */
 int cmd_restore(int argc, char **argv); /* cmd_restore.c (ref/restore) */
 int cmd_conformance(int argc, char **argv); /* cmd_conformance.c: execs conformance/runner/run.py */
+int cmd_bench(int argc, char **argv); /* cmd_bench.c: execs conformance/bench's hiveref-bench */
 
 #endif /* HIVEREF_CLI_CLI_H */

@@ -33,6 +33,7 @@ static const command k_commands[] = {
     {"wow64", cmd_wow64, "WOW64 views: map a path, write through a view, audit a hive's placement"},
     {"restore", cmd_restore, "carry KeysNotToRestore keys/values from an existing SYSTEM hive into a backup"},
     {"conformance", cmd_conformance, "run the conformance suite on adapters (conformance/README.md)"},
+    {"bench", cmd_bench, "measure hiveref against hivex and libregf on hives (conformance/bench)"},
 };
 
 static void usage(FILE *f) {

@@ -8,6 +8,9 @@
  * export code (programs/regedit/regproc.c: REGPROC_open_export_file, export_key_name,
  * export_value_name, export_data, export_hex_data), written to reproduce Windows output
  * byte for byte and also used by ReactOS.  Read for the facts below; no code was copied.
+ * The wrapping was then checked against real regedit.exe output quoted in public material
+ * (Services\TermService ImagePath/FailureActions, webthreatdefsvc DependOnService, Explorer
+ * ShellState): ref/cli/tests/test_regfmt.c reproduces those exports exactly.
  *
  *  1. File: UTF-16LE with a BOM (FF FE).  Every line ends in CRLF.  First line:
  *     "Windows Registry Editor Version 5.00".

@@ -103,7 +103,10 @@ DWORD HRRestoreApply(HRRestorePlan *plan, ORHKEY existing, ORHKEY restored,
   for (size_t i = 0; st == ERROR_SUCCESS && i < plan->n_ops; i++) {
     HRRestoreOp *op = &plan->ops[i];
     w.done = i;
-    if (op->kind == HRR_SKIP) continue;
+    if (op->kind == HRR_SKIP) {
+      if (progress) progress(ctx, i + 1, plan->n_ops, w.keys_copied);
+      continue;
+    }
     uint64_t k0 = w.keys_copied, v0 = w.values_copied, d0 = w.keys_deleted, u0 = w.unrepresentable;
     ORHKEY src;
     int owned;

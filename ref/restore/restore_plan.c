@@ -459,6 +459,17 @@ static DWORD read_list(build *b, int side) {
     WCHAR *vn = (WCHAR *)name.p;
     DWORD cn = maxname + 1, type = 0, cb = (DWORD)b->tmp.cap;
     st = OREnumValue(key, i, vn, &cn, &type, b->tmp.p, &cb);
+    if (st == ERROR_MORE_DATA && cb > b->tmp.cap && cn <= maxname) {
+      /* ORQueryInfoKey's maxima are exact in hiveref (BEHAVIOUR.md Q16), but a client should not
+       * depend on it: grow once to the reported size. */
+      if (!hrr_buf_reserve(&b->tmp, cb)) {
+        st = ERROR_NOT_ENOUGH_MEMORY;
+        break;
+      }
+      cn = maxname + 1;
+      cb = (DWORD)b->tmp.cap;
+      st = OREnumValue(key, i, vn, &cn, &type, b->tmp.p, &cb);
+    }
     if (st == ERROR_NO_MORE_ITEMS) {
       st = ERROR_SUCCESS;
       break;

@@ -68,7 +68,7 @@ def key_state(node, skip_children=(), skip_values=()):
 
 def subtree(node, path=(), out=None, exclude=None):
     """{folded path: key_state} of a subtree, iteratively; exclude(path) -> (skip_kids, skip_vals)
-    lets a caller leave out what the plan touched."""
+    leaves touched children/values out of a key's own state, (None, None) skips the subtree."""
     out = {} if out is None else out
     stack = [(node, path)]
     while stack:
@@ -78,10 +78,9 @@ def subtree(node, path=(), out=None, exclude=None):
             continue
         out[p] = key_state(n, sk, sv)
         for c in n.children:
-            f = ufold(c.units)
-            if f in sk:
-                continue
-            stack.append((c, p + (f,)))
+            # A child named in sk is left out of this key's listing; whether its own subtree is
+            # compared is decided when it is visited (exclude(child) -> None skips it).
+            stack.append((c, p + (ufold(c.units),)))
     return out
 
 

@@ -7,6 +7,7 @@
 #include "sk.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "cell.h"
 #include "layout.h"
@@ -61,6 +62,7 @@ hr_status sk_list_load(hr_hv *v, uint32_t root_security, uint64_t at) {
     e->desc_len = dlen;
     e->desc = rec.p + SK_OFF_DESC;
     e->sd = NULL;
+    e->leader = 0;
     prev = cur;
     at = off + 4 + SK_OFF_FLINK;
     if (flink == anchor) break;
@@ -73,6 +75,40 @@ hr_status sk_list_load(hr_hv *v, uint32_t root_security, uint64_t at) {
     return hv_reject(v, "R-H05", cell_file_off(cell_at(anchor)) + 4 + SK_OFF_BLINK,
                      "anchor sk Blink 0x%X, last entry is 0x%X", ablink, prev);
   qsort(t->e, t->n, sizeof *t->e, entry_cmp);
+  return ERROR_SUCCESS;
+}
+
+typedef struct sd_key {
+  const uint8_t *desc;
+  uint32_t len, idx;
+} sd_key;
+
+static int sd_key_cmp(const void *a, const void *b) {
+  const sd_key *x = a, *y = b;
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  int d = memcmp(x->desc, y->desc, x->len);
+  if (d) return d;
+  return x->idx < y->idx ? -1 : x->idx > y->idx; /* the lowest index leads its group */
+}
+
+hr_status sk_group_identical(hr_hv *v) {
+  hr_sktab *t = &v->sks;
+  if (t->n == 0) return ERROR_SUCCESS;
+  sd_key *k = mem_alloc_array(v->mem, t->n, sizeof *k);
+  if (!k) return ERROR_NOT_ENOUGH_MEMORY;
+  for (uint32_t i = 0; i < t->n; i++) {
+    k[i].desc = t->e[i].desc;
+    k[i].len = t->e[i].desc_len;
+    k[i].idx = i;
+  }
+  qsort(k, t->n, sizeof *k, sd_key_cmp);
+  uint32_t lead = k[0].idx;
+  for (uint32_t i = 0; i < t->n; i++) {
+    if (i && (k[i].len != k[i - 1].len || memcmp(k[i].desc, k[i - 1].desc, k[i].len) != 0))
+      lead = k[i].idx;
+    t->e[k[i].idx].leader = lead;
+  }
+  mem_free(v->mem, k, (size_t)t->n * sizeof *k);
   return ERROR_SUCCESS;
 }
 

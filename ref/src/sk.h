@@ -20,7 +20,8 @@ typedef struct hr_sk_entry {
   uint32_t refs;               /* keys found referencing it */
   uint32_t desc_len;
   const uint8_t *desc;         /* into the file image */
-  hr_sd *sd;                   /* load: interned on first use */
+  uint32_t leader;             /* index of the first entry with identical descriptor bytes */
+  hr_sd *sd;                   /* load: created on the leader's first use */
 } hr_sk_entry;
 
 typedef struct hr_sktab {
@@ -34,6 +35,11 @@ struct hr_hv;
  * v->sks.  The sk cells are marked in the seen bitmap (no other record may claim them).  Returns
  * ERROR_SUCCESS, ERROR_NOT_REGISTRY_FILE or ERROR_NOT_ENOUGH_MEMORY. */
 hr_status sk_list_load(struct hr_hv *v, uint32_t root_security, uint64_t at);
+
+/* Groups entries with byte-identical descriptors (sets each entry's leader) by sorting, so the
+ * loader creates one hr_sd per distinct descriptor without a quadratic search.  Uses one
+ * temporary array.  ERROR_SUCCESS or ERROR_NOT_ENOUGH_MEMORY. */
+hr_status sk_group_identical(struct hr_hv *v);
 
 /* The table entry of an sk cell, or NULL if the cell is not in the validated list. */
 hr_sk_entry *sk_find(const hr_sktab *t, uint32_t cell);

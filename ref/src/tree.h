@@ -109,6 +109,9 @@ void tree_value_clear(hr_tree *t, hr_value *v);
 /* ---- security descriptors ---- */
 /* Returns the ring entry with these exact bytes, creating it (refs 0) if absent. */
 hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len);
+/* Adds a descriptor to the ring (refs 0) without searching it: the caller guarantees no equal
+ * one is there (the loader, which deduplicates a hive's descriptors itself in O(n log n)). */
+hr_sd *tree_sd_new(hr_tree *t, const uint8_t *bytes, uint32_t len);
 /* Points key at sd (refs+1), releasing its previous one (refs-1, freed at 0). */
 void tree_key_set_sd(hr_tree *t, hr_key *key, hr_sd *sd);
 void tree_sd_unref(hr_tree *t, hr_sd *sd);

@@ -322,9 +322,12 @@ static hr_status key_enter(hr_hv *v, frame *fr, hr_key *parent) {
   } else {
     sk->refs++;
     if (fr->key) {
-      if (!sk->sd && !(sk->sd = tree_sd_intern(v->tree, sk->desc, sk->desc_len)))
+      /* One hr_sd per distinct descriptor (sk_group_identical), created on first use so that
+       * no unreferenced descriptor enters the tree. */
+      hr_sk_entry *lead = &v->sks.e[sk->leader];
+      if (!lead->sd && !(lead->sd = tree_sd_new(v->tree, lead->desc, lead->desc_len)))
         return ERROR_NOT_ENOUGH_MEMORY;
-      tree_key_set_sd(v->tree, fr->key, sk->sd);
+      tree_key_set_sd(v->tree, fr->key, lead->sd);
     }
   }
   FAIL_OR_GO_ON(key_values(v, fr));
@@ -396,6 +399,7 @@ static hr_status walk_keys(hr_hv *v, frame *stack) {
    * before CmpCheckRegistry2). */
   st = sk_list_load(v, stack[0].nk.security, cell_file_off(root) + 4 + NK_OFF_SECURITY);
   if (st != ERROR_SUCCESS) return st; /* no usable sk list: nothing below can be judged */
+  if (v->tree && (st = sk_group_identical(v)) != ERROR_SUCCESS) return st;
   FAIL_OR_GO_ON(key_enter(v, &stack[0], NULL));
   uint32_t depth = 1;
   while (depth > 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -316,6 +317,7 @@ static void test_progress(void) {
 typedef struct oom_ctx {
   char dir[128];
   int runs;
+  int repeat;                  /* fail the Nth attempt and every later one */
 } oom_ctx;
 
 static DWORD oom_op(void *vctx, uint64_t fail_at, bool *injected) {
@@ -323,7 +325,7 @@ static DWORD oom_op(void *vctx, uint64_t fail_at, bool *injected) {
   ORHKEY ex, re;
   DWORD st = build_pair(&ex, &re);
   if (st != ERROR_SUCCESS) return st;
-  HRSetAllocFailure(re, fail_at, 0);
+  HRSetAllocFailure(re, fail_at, c->repeat);
   HRRestorePlan *plan = NULL;
   st = HRRestorePlanBuild(ex, re, &plan);
   if (st == ERROR_SUCCESS) st = HRRestoreApply(plan, ex, re, NULL, NULL);
@@ -348,11 +350,15 @@ static DWORD oom_op(void *vctx, uint64_t fail_at, bool *injected) {
 }
 
 static void test_oom_sweep_restore(void) {
-  oom_ctx c = {"/tmp/hiveref-restore-oom-XXXXXX", 0};
+  oom_ctx c = {"/tmp/hiveref-restore-oom-XXXXXX", 0, 0};
   REQUIRE(mkdtemp(c.dir) != NULL);
   uint64_t runs = test_oom_sweep("restore plan+apply", oom_op, &c, 20000);
   CHECK(runs > 10);
-  printf("restore OOM sweep: %llu runs\n", (unsigned long long)runs);
+  c.repeat = 1;
+  uint64_t runs2 = test_oom_sweep("restore plan+apply (repeat)", oom_op, &c, 20000);
+  CHECK_EQ_U(runs2, runs);
+  printf("restore OOM sweep: %llu runs (once), %llu runs (repeat)\n", (unsigned long long)runs,
+         (unsigned long long)runs2);
   rmdir(c.dir);
 }
 
@@ -494,11 +500,85 @@ static void test_real_hives_scenario(void) {
   rmdir(dir);
 }
 
+/* ---- the CLI (hiveref restore), when it was built next to the tests ------------------------- */
+
+static int run(const char *cmd) {
+  int rc = system(cmd);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_cli(void) {
+  const char *cli = "../hiveref";
+  if (access(cli, X_OK) != 0) {
+    test_skip("hiveref CLI not built");
+    return;
+  }
+  char dir[] = "/tmp/hiveref-restore-cli-XXXXXX";
+  REQUIRE(mkdtemp(dir) != NULL);
+  ORHKEY ex, re;
+  REQUIRE_OK(build_pair(&ex, &re));
+  char pe[256], pr[256], po[256], pj[256], cmd[2048];
+  snprintf(pe, sizeof pe, "%s/e", dir);
+  snprintf(pr, sizeof pr, "%s/r", dir);
+  snprintf(po, sizeof po, "%s/o", dir);
+  snprintf(pj, sizeof pj, "%s/p.json", dir);
+  CHECK_ERR(ORSaveHive(ex, W(pe), 6, 1), ERROR_SUCCESS);
+  CHECK_ERR(ORSaveHive(re, W(pr), 6, 1), ERROR_SUCCESS);
+  ORCloseHive(re);
+  ORCloseHive(ex);
+  /* Usage errors: 2. */
+  snprintf(cmd, sizeof cmd, "%s restore --existing %s >/dev/null 2>&1", cli, pe);
+  CHECK_EQ_U(run(cmd), 2);
+  snprintf(cmd, sizeof cmd, "%s restore --existing %s --restored %s >/dev/null 2>&1", cli, pe, pr);
+  CHECK_EQ_U(run(cmd), 2); /* neither -o nor --dry-run */
+  snprintf(cmd, sizeof cmd, "%s restore --bogus >/dev/null 2>&1", cli);
+  CHECK_EQ_U(run(cmd), 2);
+  snprintf(cmd, sizeof cmd, "%s restore --help | grep -q KeysNotToRestore", cli);
+  CHECK_EQ_U(run(cmd), 0);
+  /* Dry run: 0, nothing written; --strict with skipped entries: 1. */
+  snprintf(cmd, sizeof cmd, "HIVEREF_AUDIT=1 %s restore --existing %s --restored %s --dry-run "
+           "| grep -q 'plan: 1 replace, 1 merge, 1 value, 2 skipped'", cli, pe, pr);
+  CHECK_EQ_U(run(cmd), 0);
+  snprintf(cmd, sizeof cmd, "%s restore --existing %s --restored %s -o %s --strict >/dev/null 2>&1",
+           cli, pe, pr, po);
+  CHECK_EQ_U(run(cmd), 1);
+  CHECK(access(po, F_OK) != 0);
+  /* Apply with JSON: 0, the output reopens, the JSON parses. */
+  snprintf(cmd, sizeof cmd, "HIVEREF_AUDIT=1 %s restore --existing %s --restored %s -o %s --json > %s",
+           cli, pe, pr, po, pj);
+  CHECK_EQ_U(run(cmd), 0);
+  ORHKEY out;
+  if (OROpenHive(W(po), &out) == ERROR_SUCCESS) {
+    DWORD v = 9, cb = 4;
+    CHECK_ERR(ORGetValue(out, W("ControlSet002\\Services\\S0"), W("Start"), NULL, &v, &cb),
+              ERROR_SUCCESS);
+    CHECK_EQ_U(v, 0);
+    ORCloseHive(out);
+  } else {
+    test_fail(__FILE__, __LINE__, "CLI output does not reopen");
+  }
+  if (run("python3 -c 'import json' >/dev/null 2>&1") == 0) {
+    snprintf(cmd, sizeof cmd, "python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); "
+             "sys.exit(0 if d['summary']['skip']==2 and len(d['operations'])==5 else 1)\" %s", pj);
+    CHECK_EQ_U(run(cmd), 0);
+  }
+  /* The output exists now: a second run refuses to overwrite it (1). */
+  snprintf(cmd, sizeof cmd, "%s restore --existing %s --restored %s -o %s >/dev/null 2>&1", cli,
+           pe, pr, po);
+  CHECK_EQ_U(run(cmd), 1);
+  unlink(pe);
+  unlink(pr);
+  unlink(po);
+  unlink(pj);
+  rmdir(dir);
+}
+
 int main(void) {
   TEST_RUN(test_rule_grammar);
   TEST_RUN(test_arguments);
   TEST_RUN(test_progress);
   TEST_RUN(test_oom_sweep_restore);
+  TEST_RUN(test_cli);
   TEST_RUN(test_real_hives_scenario);
   return test_finish();
 }

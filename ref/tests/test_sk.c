@@ -2,6 +2,10 @@
  * test_sk.c: the security list and descriptors, rules R-H01..R-H10 (sk.c, secdesc.c), and the
  * interned descriptors of the loaded tree (refcounts exact).
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
 #include "bytes.h"
 #include "layout.h"
 #include "load.h"
@@ -146,7 +150,60 @@ static void test_sk_cell_not_claimable(void) {
   hb_free(&B);
 }
 
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void test_many_distinct_descriptors(void) {
+  /* 40,000 keys with 40,000 distinct descriptors: grouping is O(n log n); a ring search per
+   * descriptor (quadratic: ~8e8 comparisons) would take many seconds. */
+  enum { NK = 40000 };
+  uint32_t *keys = malloc(NK * sizeof *keys), *sks = malloc(NK * sizeof *sks);
+  REQUIRE(keys && sks);
+  hb_init(&B, 5, "ROOT");
+  B.no_sk_ring = 1;
+  uint8_t sd[sizeof hb_default_sd];
+  memcpy(sd, hb_default_sd, sizeof sd);
+  for (uint32_t i = 0; i < NK; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "%05u", i);
+    keys[i] = hb_nk(&B, name, B.root);
+    put32(sd + 28, 0x10000 + i); /* owner RID */
+    sks[i] = hb_sk(&B, sd, sizeof sd);
+  }
+  hb_set_subkeys_ri(&B, B.root, keys, NK, LH_SIGNATURE, 1000);
+  D = hb_finish(&B, &N);
+  uint32_t prev = B.sk;
+  for (uint32_t i = 0; i < NK; i++) {
+    put32(SREC(keys[i]) + NK_OFF_SECURITY, sks[i]);
+    put32(SREC(sks[i]) + SK_OFF_REFCOUNT, 1);
+    put32(SREC(prev) + SK_OFF_FLINK, sks[i]);
+    put32(SREC(sks[i]) + SK_OFF_BLINK, prev);
+    prev = sks[i];
+  }
+  put32(SREC(prev) + SK_OFF_FLINK, B.sk);
+  put32(SREC(B.sk) + SK_OFF_BLINK, prev);
+  put32(SREC(B.sk) + SK_OFF_REFCOUNT, 1);
+  hr_mem m;
+  mem_init(&m, NULL, N);
+  hr_tree t = {0};
+  t.mem = &m;
+  double t0 = now_s();
+  hr_status st = hive_load(&t, D, N, NULL, NULL);
+  double dt = now_s() - t0;
+  CHECK_ERR(st, ERROR_SUCCESS);
+  CHECK_EQ_U(t.n_sds, NK + 1);
+  CHECK(dt < 5.0);
+  tree_free(&t);
+  free(keys);
+  free(sks);
+  hb_free(&B);
+}
+
 int main(void) {
+  TEST_RUN(test_many_distinct_descriptors);
   TEST_RUN(test_valid_and_interned);
   TEST_RUN(test_identical_descriptors_share_one_sd);
   TEST_RUN(test_list_rules);

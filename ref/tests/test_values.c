@@ -2,6 +2,7 @@
  * test_values.c: values and their data, rules R-F01..R-F17 and R-G01..R-G08 (vk.c,
  * value_data.c, the value part of validate.c), plus the loaded values' content.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bytes.h"
@@ -193,6 +194,33 @@ static void test_max_fields_and_duplicates(void) {
   D = hb_finish(&B, &N);
   EXPECT_NOTE(D, N, "R-F17");
   CHECK(!hb_check_has(D, N, "R-F16"));
+  hb_free(&B);
+  /* The sorted path (more than 16 values): 300 distinct names, then one case-variant. */
+  hb_init(&B, 5, "ROOT");
+  uint32_t many[301];
+  for (int i = 0; i < 300; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "Value%03d", i);
+    many[i] = hb_vk(&B, name, 4, "abcd", 4);
+  }
+  hb_set_values(&B, B.root, many, 300);
+  D = hb_finish(&B, &N);
+  EXPECT_OPEN(D, N);
+  CHECK(!hb_check_has(D, N, "R-F16"));
+  hb_free(&B);
+  hb_init(&B, 5, "ROOT");
+  for (int i = 0; i < 300; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "Value%03d", i);
+    many[i] = hb_vk(&B, name, 4, "abcd", 4);
+  }
+  many[300] = hb_vk(&B, "vALUE123", 4, "abcd", 4);
+  hb_set_values(&B, B.root, many, 301);
+  D = hb_finish(&B, &N);
+  EXPECT_NOTE(D, N, "R-F16");
+  HRCheckSummary s;
+  CHECK_ERR(hb_check(D, N, NULL, &s), ERROR_SUCCESS);
+  CHECK_EQ_U(s.findings_warn, 1);
   hb_free(&B);
 }
 

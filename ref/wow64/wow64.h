@@ -192,8 +192,9 @@ typedef struct HRW64Key {
 } HRW64Key;
 
 /* Opens (create = 0) or creates (create = 1) `path` through the view of ctx.  path is an
- * absolute logical path or a path relative to the mount.  *disposition (optional) as
- * ORCreateKey.  Errors: those of HRW64MapPath, ERROR_PATH_NOT_FOUND (maps outside the hive),
+ * absolute logical path or a path relative to the mount (NULL or "" = the mount itself).  The
+ * generation is the mount's (ctx->os is ignored); HKCR resolves into HKCU\SOFTWARE\Classes
+ * when the mount is under HKCU.  *disposition (optional) as ORCreateKey.  Errors: those of HRW64MapPath, ERROR_PATH_NOT_FOUND (maps outside the hive),
  * and OROpenKey / ORCreateKey's. */
 DWORD HRW64OpenKey(const HRW64Mount *m, const HRW64Ctx *ctx, const WCHAR *path, int create,
                    HRW64Key *key, PDWORD disposition);

@@ -187,13 +187,18 @@ DWORD HRW64Audit(const HRW64Mount *m, HRW64FindingCallback cb, void *cbctx, uint
   depth = 1;
   while (depth > 0) {
     frame *f = &st[depth - 1];
-    WCHAR name[257];
+    WCHAR name[257]; /* key names: at most 256 units (regf-format.md limits) */
     DWORD nl = 257;
     a->path[f->path_len] = 0;
     rc = OREnumKey(f->h, f->next, name, &nl, NULL, NULL, NULL);
     if (rc == ERROR_NO_MORE_ITEMS) {
       if (f->h != m->root) ORCloseKey(f->h);
       depth--;
+      rc = ERROR_SUCCESS;
+      continue;
+    }
+    if (rc == ERROR_MORE_DATA) { /* longer than the 256 units a valid hive holds: skip it */
+      f->next++;
       rc = ERROR_SUCCESS;
       continue;
     }

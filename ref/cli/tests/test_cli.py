@@ -328,6 +328,25 @@ def test_convert_set_rm(work, hive):
     ok(rc == 1 and b"ERROR_FILE_NOT_FOUND" in err, "rm of a missing value -> 1: %r" % err)
 
 
+def wrapping_ok(data):
+    """Rule 10 of regfmt.c on a whole export: continuation lines are two spaces and at most 25
+    bytes (78 columns with the backslash); a first line whose prefix is short stays within 80."""
+    lines = data[2:].decode("utf-16-le", errors="replace").split("\r\n")
+    cont = False
+    for line in lines:
+        if cont:
+            if not line.startswith("  ") or len(line) > 78:
+                print("bad continuation line: %r" % line[:100])
+                return False
+        elif line.endswith(",\\") and "=hex" in line:
+            prefix = line.index(":", line.rindex("=hex")) + 1
+            if prefix < 60 and len(line) > 80:
+                print("first hex line too long: %r" % line[:100])
+                return False
+        cont = line.endswith("\\") and (cont or "=hex" in line)
+    return True
+
+
 def shared_primaries(source):
     base = os.path.join(source, "..", "shared", "hives")
     manifest = os.path.join(base, "MANIFEST.tsv")
@@ -364,6 +383,7 @@ def test_shared_hives(source, work):
             data = open(reg, "rb").read()
             ok(data.startswith(b"\xff\xfe" + "Windows Registry Editor Version 5.00\r\n".encode("utf-16-le"))
                and data.endswith("\r\n\r\n".encode("utf-16-le")), "export %s is framed" % r["local_path"])
+            ok(wrapping_ok(data), "export %s wraps hex lines as regedit does" % r["local_path"])
             # export -> import -> export gives the same file, unless export warned that a key
             # could not be written faithfully (names with NUL, "\" or line breaks).
             if not eerr:

@@ -160,6 +160,33 @@ static void test_wrap_long_name(void) {
   CHECK(value_is(qname, 2, c, 2, want2));
 }
 
+/* Real regedit output (a Windows export of HKLM\SYSTEM\CurrentControlSet\Services\TermService
+ * and webthreatdefsvc, as quoted in public write-ups): the data is rebuilt here and the text
+ * must come out identical, wrapping included. */
+static void test_real_regedit_samples(void) {
+  static const char *path = "%SystemRoot%\\System32\\svchost.exe -k NetworkService";
+  uint8_t img[200];
+  size_t n = strlen(path);
+  for (size_t i = 0; i <= n; i++) img[2 * i] = (uint8_t)path[i], img[2 * i + 1] = 0;
+  CHECK(value_is("ImagePath", 2, img, 2 * (n + 1),
+                 "\"ImagePath\"=hex(2):25,00,53,00,79,00,73,00,74,00,65,00,6d,00,52,00,6f,00,6f,00,\\\r\n"
+                 "  74,00,25,00,5c,00,53,00,79,00,73,00,74,00,65,00,6d,00,33,00,32,00,5c,00,73,\\\r\n"
+                 "  00,76,00,63,00,68,00,6f,00,73,00,74,00,2e,00,65,00,78,00,65,00,20,00,2d,00,\\\r\n"
+                 "  6b,00,20,00,4e,00,65,00,74,00,77,00,6f,00,72,00,6b,00,53,00,65,00,72,00,76,\\\r\n"
+                 "  00,69,00,63,00,65,00,00,00\r\n"));
+  static const uint8_t fa[] = {0x80, 0x51, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x03, 0, 0, 0,
+                               0x14, 0, 0, 0, 0x01, 0, 0, 0, 0x60, 0xea, 0, 0, 0x01, 0, 0, 0,
+                               0x60, 0xea, 0, 0, 0, 0, 0, 0, 0x60, 0xea, 0, 0};
+  CHECK(value_is("FailureActions", 3, fa, sizeof fa,
+                 "\"FailureActions\"=hex:80,51,01,00,00,00,00,00,00,00,00,00,03,00,00,00,14,00,00,\\\r\n"
+                 "  00,01,00,00,00,60,ea,00,00,01,00,00,00,60,ea,00,00,00,00,00,00,60,ea,00,00\r\n"));
+  static const uint8_t dep[] = {'R', 0, 'p', 0, 'c', 0, 'S', 0, 's', 0, 0, 0,
+                                'w', 0, 't', 0, 'd', 0, 0, 0, 0, 0};
+  CHECK(value_is("DependOnService", 7, dep, sizeof dep,
+                 "\"DependOnService\"=hex(7):52,00,70,00,63,00,53,00,73,00,00,00,77,00,74,00,64,00,\\\r\n"
+                 "  00,00,00,00\r\n"));
+}
+
 /* Reads back what regfmt_write produced. */
 static size_t written(regfmt_encoding enc, const uint16_t *u, size_t n, uint8_t *out, size_t cap) {
   FILE *f = tmpfile();
@@ -224,6 +251,7 @@ int main(void) {
   run("wrap_shellstate", test_wrap_shellstate);
   run("wrap_continuation_25", test_wrap_continuation_25);
   run("wrap_long_name", test_wrap_long_name);
+  run("real_regedit_samples", test_real_regedit_samples);
   run("encodings", test_encodings);
   run("large_buffer_growth", test_large_buffer_growth);
   printf("%d passed, %d failed\n", g_passed, g_failed);
