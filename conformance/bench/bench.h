@@ -31,7 +31,7 @@ typedef enum bench_op {
  * the same content, phase_ns is the time of the save call alone (OP_SAVE). */
 typedef struct bench_result {
   uint64_t keys, values, data_bytes;
-  uint64_t phase_ns;
+  uint64_t phase_ns, phase_cpu_ns; /* wall and CPU time of the phase */
 } bench_result;
 
 /* One implementation's in-process operations.  run returns 0 on success, -1 on failure with a

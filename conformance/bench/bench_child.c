@@ -2,7 +2,7 @@
  * bench_child.c: one measured run in a fresh process, and the implementation table.
  *
  * `hiveref-bench --child IMPL OP FILE OUT` performs one operation and prints one line:
- *   ok <ns> <cpu_ns> <phase_ns> <peak_rss_kib> <base_rss_kib> <keys> <values> <data_bytes>
+ *   ok <ns> <cpu_ns> <phase_ns> <phase_cpu_ns> <peak_rss_kib> <base_rss_kib> <keys> <values> <data_bytes>
  *   err <message>
  * ns is the wall time of bench_measured() (CLOCK_MONOTONIC), cpu_ns its CPU time (user + system,
  * CLOCK_PROCESS_CPUTIME_ID: less sensitive to other processes on a loaded machine); peak_rss_kib is VmHWM at the end
@@ -131,9 +131,9 @@ int bench_child_main(int argc, char **argv) {
     printf("err %s\n", err[0] ? err : "failed");
     return 1;
   }
-  printf("ok %llu %llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)ns,
-         (unsigned long long)cpu,
-         (unsigned long long)res.phase_ns, (unsigned long long)hwm, (unsigned long long)base,
+  printf("ok %llu %llu %llu %llu %llu %llu %llu %llu %llu\n", (unsigned long long)ns,
+         (unsigned long long)cpu, (unsigned long long)res.phase_ns,
+         (unsigned long long)res.phase_cpu_ns, (unsigned long long)hwm, (unsigned long long)base,
          (unsigned long long)res.keys, (unsigned long long)res.values,
          (unsigned long long)res.data_bytes);
   return 0;

@@ -106,9 +106,10 @@ int bench_hivex_run(bench_op op, const char *path, const char *out_path, bench_r
   if (op == OP_WALK) {
     rc = walk(h, res, err, errcap);
   } else if (op == OP_SAVE) {
-    uint64_t t0 = bench_now_ns();
+    uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
     if (hivex_commit(h, out_path, 0) != 0) rc = fail(err, errcap, "hivex_commit");
     res->phase_ns = bench_now_ns() - t0;
+    res->phase_cpu_ns = bench_cpu_ns() - c0;
   }
   if (hivex_close(h) != 0 && rc == 0) rc = fail(err, errcap, "hivex_close");
   return rc;

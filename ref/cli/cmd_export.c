@@ -322,6 +322,8 @@ int cmd_export(int argc, char **argv) {
     if (!ok) unlink(outpath); /* no partial export left behind */
   }
   if (ok) rc = CLI_EXIT_OK;
+  if (x.skipped)
+    cli_msg("export: %llu key(s) skipped (see the warnings above)", (unsigned long long)x.skipped);
 
 done:
   if (root) ORCloseHive(root);

@@ -369,6 +369,21 @@ static DWORD plant(const char *src, const char *dst, int existing) {
   DWORD st = OROpenHive(W(src), &h);
   if (st != ERROR_SUCCESS) return st;
   DWORD cur = 0, cb = 4;
+  if (!existing) {
+    /* The backup booted its second control set (regipy SYSTEM has ControlSet001 and 002): the
+     * two hives resolve CurrentControlSet differently (issue 8 rule 4). */
+    DWORD two = 2;
+    ORHKEY sel;
+    st = OROpenKey(h, W("Select"), &sel);
+    if (st == ERROR_SUCCESS) {
+      st = ORSetValue(sel, W("Current"), REG_DWORD, (const BYTE *)&two, 4);
+      ORCloseKey(sel);
+    }
+    if (st != ERROR_SUCCESS) {
+      ORCloseHive(h);
+      return st;
+    }
+  }
   st = ORGetValue(h, W("Select"), W("Current"), NULL, &cur, &cb);
   char cs[64], p[256];
   snprintf(cs, sizeof cs, "ControlSet%03u", (unsigned)cur);
@@ -436,6 +451,8 @@ static void test_real_hives_scenario(void) {
       const HRRestoreOp *op = &plan->ops[i];
       if (op->kind == HRR_MERGE) {
         merges++;
+        CHECK(op->src_path_len >= 13 && memcmp(op->src_path, W("ControlSet001"), 26) == 0);
+        CHECK(op->dst_path_len >= 13 && memcmp(op->dst_path, W("ControlSet002"), 26) == 0);
         for (size_t c = 0; c < op->n_children; c++) {
           HRRestoreChildAction a = op->children[c].action;
           if (a == HRR_CHILD_ADD) adds++;
@@ -472,13 +489,17 @@ static void test_real_hives_scenario(void) {
   ORHKEY out;
   if (OROpenHive(W(po), &out) == ERROR_SUCCESS) {
     DWORD v = 0, cb = 4;
-    CHECK_ERR(ORGetValue(out, W("ControlSet001\\Control\\HiverefPlanted\\Sub"), W("Planted"), NULL,
+    CHECK_ERR(ORGetValue(out, W("ControlSet002\\Control\\HiverefPlanted\\Sub"), W("Planted"), NULL,
                          &v, &cb), ERROR_SUCCESS);
     CHECK_EQ_U(v, 0x1234);
-    CHECK_ERR(ORGetValue(out, W("ControlSet001\\Control\\HiverefPlanted"), W("RestoredOnly"), NULL,
+    CHECK_ERR(ORGetValue(out, W("ControlSet002\\Control\\HiverefPlanted"), W("RestoredOnly"), NULL,
                          &v, &cb), ERROR_FILE_NOT_FOUND);
-    CHECK_ERR(ORGetValue(out, W("ControlSet001\\Services\\HiverefNewDriver"), W("Start"), NULL, &v,
+    CHECK_ERR(ORGetValue(out, W("ControlSet002\\Services\\HiverefNewDriver"), W("Start"), NULL, &v,
                          &cb), ERROR_SUCCESS);
+    ORHKEY k;
+    /* The restored hive's other control set is untouched. */
+    CHECK_ERR(OROpenKey(out, W("ControlSet001\\Services\\HiverefNewDriver"), &k),
+              ERROR_FILE_NOT_FOUND);
     ORCloseHive(out);
   } else {
     test_fail(__FILE__, __LINE__, "the result does not reopen");
