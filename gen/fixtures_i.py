@@ -119,3 +119,15 @@ i("i_name_embedded_nul", "A key name with an embedded NUL (nu\\0l, seen in real 
   "disk, but an API taking NUL-terminated names cannot open it",
   lambda: bytes(build(Key("ROOT", [Value("nu\x00l", 1, sz("v"))], [Key("nu\x00l"), Key("ok")]), 5).img),
   None, ref="accept", doc="regf-format.md §6.1, §12.16")
+
+
+# R-D10: before Windows 10 RS1 nk+0x0D was spare; a real Windows 7 UsrClass.dat
+# (Acronis_0x52_Usrclass.dat in ../shared/hives) has junk there.  Windows clears the bits
+# (CmpCheckKey pts 146/148); the reference engine warns and treats the key as normal.
+i("i_nk_layer_in_1_5_hive", "Layer semantics 3 in a non-layered 1.5 hive (spare byte before RS1)",
+  I_(S(), lambda s: nk_set(s.img, s.g, L.NK_OFF_LAYER, 3, 1)), "R-D10", ref="accept")
+i("i_nk_layer_tombstone_1_5", "Layer semantics 1 in a non-layered 1.5 hive",
+  I_(S(), lambda s: nk_set(s.img, s.c1, L.NK_OFF_LAYER, 1, 1)), "R-D10", ref="accept")
+i("i_nk_layer_parent_in_1_5_hive", "Layer semantics 3 on a key with a normal child in a "
+  "non-layered 1.5 hive (the layered checks are gated by base Flags 0x2, so R-D12 does not apply)",
+  I_(S(), lambda s: nk_set(s.img, s.b, L.NK_OFF_LAYER, 3, 1)), "R-D10", ref="accept")

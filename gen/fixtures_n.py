@@ -279,15 +279,7 @@ n("n_nk_root_predef_handle", "R-D08", "The root has KEY_PREDEF_HANDLE",
   N_(S(), lambda s: nk_set(s.img, s.root, L.NK_OFF_FLAGS, 0x2C | 0x40, 2)))
 n("n_nk_root_hive_exit", "R-D09", "The root has KEY_HIVE_EXIT",
   N_(S(), lambda s: nk_set(s.img, s.root, L.NK_OFF_FLAGS, 0x2C | 0x02, 2)))
-n("n_nk_layer_in_1_5_hive", "R-D10", "Layer semantics 3 in a non-layered 1.5 hive",
-  N_(S(), lambda s: nk_set(s.img, s.g, L.NK_OFF_LAYER, 3, 1)))
-n("n_nk_layer_tombstone_1_5", "R-D10", "Layer semantics 1 in a non-layered 1.5 hive",
-  N_(S(), lambda s: nk_set(s.img, s.c1, L.NK_OFF_LAYER, 1, 1)))
 
-
-n("n_nk_layer_parent_in_1_5_hive", "R-D10", "Layer semantics 3 on a key with a normal child in "
-  "a non-layered 1.5 hive (the layered checks are gated by base Flags 0x2, so R-D12 does not "
-  "apply)", N_(S(), lambda s: nk_set(s.img, s.b, L.NK_OFF_LAYER, 3, 1)))
 
 
 def LY():

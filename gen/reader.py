@@ -381,7 +381,12 @@ class Hive:
             self.warn("R-D23", a + 2, "KEY_VOLATILE on disk")
         layer = self.d[a + L.NK_OFF_LAYER] & L.NK_LAYER_SEMANTICS_MASK
         if layer and not self.layered:
-            self.rej("R-D10", a + L.NK_OFF_LAYER, "layer bits %d in a non-layered hive" % layer)
+            # Implementation-defined (ref/RULES.md R-D10): nk+0x0D was spare before RS1 and a real
+            # Windows 7 hive carries junk there; Windows clears it, so a warning and layer 0.
+            self.warn("R-D10", a + L.NK_OFF_LAYER, "layer bits %d in a non-layered hive (ignored)" % layer)
+            layer = 0
+        if False:
+            pass
         elif is_root and layer in (L.NK_LAYER_TOMBSTONE, L.NK_LAYER_SUPERSEDE_TREE):
             self.rej("R-D11", a + L.NK_OFF_LAYER, "root layer semantics %d" % layer)
         elif self.layered and player == L.NK_LAYER_SUPERSEDE_TREE and \

@@ -12,8 +12,6 @@ import reader
 KNOWN = {
     # lf hint 0x81 for name byte 0x9F: deliberate mismatch (regf-format.md §12.9) -> R-E13
     "yarp/hives_for_tests/CompHive": "R-E13",
-    # layer bits set in a non-layered 1.5 hive (Acronis-touched; Windows heals them) -> R-D10
-    "Registry/Registry.Test/Hives/Acronis_0x52_Usrclass.dat": "R-D10",
 }
 ORIGINS = ("real-windows", "windows-made-test", "tool-made")
 

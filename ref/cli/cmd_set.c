@@ -199,7 +199,8 @@ int cmd_set(int argc, char **argv) {
     else if (strcmp(a, "--") == 0) {
       for (i++; i < argc && npos < 64; i++) pos[npos++] = argv[i];
     } else if (a[0] == '-' && a[1] != '\0') {
-      cli_msg("set: unknown option or missing argument '%s' (use -- before DATA starting with -)", a);
+      cli_msg("set: unknown option or missing argument '%s' (put -- before DATA that starts with -)",
+              a);
       fputs(k_usage, stderr);
       return CLI_EXIT_USAGE;
     } else if (npos < 64) {

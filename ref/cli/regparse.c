@@ -36,7 +36,8 @@
 #include "climem.h"
 
 /* Windows-1252 0x80..0x9F (the five unassigned bytes map to the same C1 code point, as
- * MultiByteToWideChar does). https://www.unicode.org/Public/MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT */
+ * MultiByteToWideChar does).
+ * https://www.unicode.org/Public/MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT */
 static const uint16_t k_cp1252_80[32] = {
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,

@@ -113,7 +113,8 @@ void cli_error(const char *what, DWORD err, const HRDiagnostic *diag) {
   if (diag != NULL && diag->error == err && (diag->rule[0] || diag->message[0])) {
     if (diag->rule[0]) {
       fprintf(stderr, " [%s", diag->rule);
-      if (diag->offset != UINT64_MAX) fprintf(stderr, " at 0x%llx", (unsigned long long)diag->offset);
+      if (diag->offset != UINT64_MAX)
+        fprintf(stderr, " at 0x%llx", (unsigned long long)diag->offset);
       fputc(']', stderr);
     }
     if (diag->message[0]) fprintf(stderr, " %s", diag->message);
@@ -140,8 +141,26 @@ void cli_json_string(FILE *f, const char *s) {
     case '\r': fputs("\\r", f); break;
     case '\t': fputs("\\t", f); break;
     default:
-      if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-      else fputc(*p, f);
+      if (*p < 0x20) {
+        fprintf(f, "\\u%04x", *p);
+      } else if (*p < 0x80) {
+        fputc(*p, f);
+      } else {
+        /* Pass a well-formed UTF-8 sequence through; a stray byte (a non-UTF-8 file name)
+         * becomes \u00XX so that the output stays valid JSON. */
+        size_t len = (*p & 0xE0) == 0xC0   ? 2
+                     : (*p & 0xF0) == 0xE0 ? 3
+                     : (*p & 0xF8) == 0xF0 ? 4
+                                           : 0;
+        size_t k = 1;
+        while (len && k < len && (p[k] & 0xC0) == 0x80) k++;
+        if (len && k == len) {
+          fwrite(p, 1, len, f);
+          p += len - 1;
+        } else {
+          fprintf(f, "\\u%04x", *p);
+        }
+      }
     }
   }
   fputc('"', f);

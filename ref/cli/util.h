@@ -38,8 +38,8 @@ void cli_error(const char *what, DWORD err, const HRDiagnostic *diag);
 /* "hiveref: <printf message>" on stderr. */
 void cli_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Writes s as a JSON string literal (quotes included).  Bytes >= 0x80 are passed through (the
- * CLI's strings are UTF-8), control characters are escaped. */
+/* Writes s as a JSON string literal (quotes included).  UTF-8 sequences are passed through;
+ * control characters and stray non-UTF-8 bytes (file names) are escaped as \u00XX. */
 void cli_json_string(FILE *f, const char *s);
 
 /* UTF-8 argument -> newly allocated NUL-terminated UTF-16 (cli_alloc; *units excludes the NUL,

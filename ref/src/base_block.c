@@ -30,7 +30,7 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
 
   /* Empty or oversized input is not a hive at all: ERROR_BADDB (offreg's answer for a file it
    * cannot map), recorded under R-A01, the file-size rule. */
-  if (size == 0 || (uint64_t)size > ((uint64_t)1 << 32)) {
+  if (size == 0 || (uint64_t)size >= ((uint64_t)1 << 32)) { /* "must be less than 4 GB" */
     hv_reject(v, "R-A01", 0, size ? "file larger than 4 GiB" : "empty file");
     if (v->f->diag && v->f->n_reject == 1) v->f->diag->error = ERROR_BADDB;
     return ERROR_BADDB;
@@ -113,7 +113,13 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
   if (b->flags & ~(uint32_t)(REGF_FLAG_KTM_LOCKED | REGF_FLAG_LAYERED))
     hv_note(v, HR_SEV_INFO, "R-A15", REGF_OFF_FLAGS, "unknown base block flags 0x%X",
             b->flags);
-  for (size_t i = REGF_SECTOR_SIZE; i < REGF_BLOCK_SIZE; i++) {
+  /* offreg writes its serialization FILETIME at 0x200 next to "OfRg" (spec §2.1, offreg-api.md
+   * §1.19): that is a known field, not unexplained bytes. */
+  size_t unread_from = REGF_SECTOR_SIZE;
+  if (le32(d + REGF_OFF_OFRG) == REGF_OFRG_SIGNATURE ||
+      le32(d + REGF_OFF_OFRG_LEGACY) == REGF_OFRG_SIGNATURE)
+    unread_from = REGF_OFF_OFRG_TIMESTAMP + 8;
+  for (size_t i = unread_from; i < REGF_BLOCK_SIZE; i++) {
     if (d[i]) {
       hv_note(v, HR_SEV_INFO, "R-A14", i, "non-zero bytes in the unread part of the base block");
       break;

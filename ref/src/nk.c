@@ -126,9 +126,17 @@ hr_status nk_parse(hr_hv *v, hr_cell cell, hr_span rec, bool is_root, hr_nk *k, 
     hv_note(v, HR_SEV_WARN, "R-D23", at_flags, "KEY_VOLATILE set on disk");
 
   uint8_t sem = k->layer & NK_LAYER_SEMANTICS_MASK;
-  if (sem && !(v->base.flags & REGF_FLAG_LAYERED))
-    NK_FAIL("R-D10", at + 4 + NK_OFF_LAYER, "layer semantics %u in a hive without the layered flag",
-            sem);
+  if (sem && !(v->base.flags & REGF_FLAG_LAYERED)) {
+    /* R-D10, IMPLEMENTATION-DEFINED (RULES.md): before Windows 10 RS1 nk+0x0D was spare, and a
+     * real Windows 7 hive (Acronis_0x52_Usrclass.dat) carries junk there.  Modern Windows
+     * clears the bits (CmpCheckKey pts 146/148); we do the same and warn instead of rejecting,
+     * so that every later layered-key rule (R-D11, R-D12, R-D17, R-E02, R-F04) and the tree see
+     * a normal key. */
+    hv_note(v, HR_SEV_WARN, "R-D10", at + 4 + NK_OFF_LAYER,
+            "layer semantics %u in a hive without the layered flag (ignored)", sem);
+    k->layer &= (uint8_t)~NK_LAYER_SEMANTICS_MASK;
+    sem = 0;
+  }
   if (is_root && sem != NK_LAYER_NORMAL && sem != NK_LAYER_SUPERSEDE_LOCAL)
     NK_FAIL("R-D11", at + 4 + NK_OFF_LAYER, "root layer semantics %u (must be 0 or 2)", sem);
 

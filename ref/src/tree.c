@@ -343,9 +343,6 @@ hr_status tree_check(const hr_tree *t, HRDiagnostic *diag) {
       const hr_value *v = &k->values[i];
       if ((v->size == 0) != (v->data == NULL) || (v->name_len == 0) != (v->name == NULL))
         return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "value storage inconsistent");
-      for (uint32_t j = 0; j < i; j++)
-        if (name_eq(k->values[j].name, k->values[j].name_len, v->name, v->name_len))
-          return diag_set(diag, ERROR_INVALID_DATA, "", k->cell, "duplicate value name");
     }
   }
   /* Reference counts: count keys per descriptor (attached tree only; detached keys are the

@@ -8,7 +8,9 @@
  * Invariants (checked by tree_check in tests and fuzzers):
  *  - key->subkeys is sorted strictly ascending by name_cmp (§6.2): no case-insensitive
  *    duplicates; key->subkeys[i]->parent == key.
- *  - key->values is in stored/insertion order; no two values share a name (case-insensitive).
+ *  - key->values is in stored/insertion order.  The API never creates two values with the same
+ *    name (case-insensitive), but a loaded hive may hold duplicates (R-F16 is only a warning, as
+ *    Windows has no load check for it); lookups then act on the first one.
  *  - Every key has an sd (except transiently during construction); sd->refs equals the number
  *    of keys (attached, or detached but alive) that reference it; the sd ring holds each
  *    distinct descriptor once.

@@ -29,11 +29,6 @@ static const exception k_exceptions[] = {
     {"Parse-Win32Registry/t/fake_", "R-A01", "hand-made 4-5 KiB file, version 0.0"},
     {"Parse-Win32Registry/t/winnt_entry_tests.rf", "R-A07", "hand-made, Format 0, Length 0"},
     {"Parse-Win32Registry/t/winnt_", "R-A01", "hand-made file below 8 KiB, Length 0"},
-    /* Windows 7 left junk in the nk Spare byte 0x0D (layer bits 2/3) of a non-layered hive.
-     * Modern Windows only clears them under self-healing (CmpCheckKey pts 146/148, spec R-D10:
-     * HEAL, i.e. REJ without self-heal); strict mode has no heal. */
-    {"Registry/Registry.Test/Hives/Acronis_0x52_Usrclass.dat", "R-D10",
-     "Win7 junk in nk layer bits without the layered flag (Windows heals)"},
     /* One lf hint (name byte 0x9F, hint 0x81) is wrong; spec §12 item 9 and §13 item 9: probably
      * hand-edited.  Windows rewrites hints only when healing (CmpCheckLeaf, spec R-E13). */
     {"yarp/hives_for_tests/CompHive", "R-E13", "one wrong lf hint (Windows heals)"},
