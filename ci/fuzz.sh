@@ -30,6 +30,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_ROOT=${HIVEREF_FUZZ_BUILD_ROOT:-$REPO/build-fuzz}
 SECONDS_PER_TARGET=120
 ENGINE=libfuzzer
+ENGINE_SET=0
 MODE=campaign
 CI=0
 DO_BUILD=1
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) SECONDS_PER_TARGET=$(( $2 * 60 )); shift 2 ;;
     --seconds) SECONDS_PER_TARGET=$2; shift 2 ;;
-    --engine) ENGINE=$2; shift 2 ;;
+    --engine) ENGINE=$2; ENGINE_SET=1; shift 2 ;;
     --ci) CI=1; KEEP_CORPUS=1; shift ;;
     --bench) MODE=bench; shift ;;
     --seed) MODE=seed; shift ;;
@@ -78,7 +79,9 @@ fi
 if [ "$CI" = 1 ]; then
   SECONDS_PER_TARGET=${FUZZ_CI_SECONDS:-60}
   [ "$SECONDS_PER_TARGET" -gt 180 ] && SECONDS_PER_TARGET=180
-  if command -v afl-clang-fast >/dev/null 2>&1; then ENGINE=both; else ENGINE=libfuzzer; fi
+  if [ "$ENGINE_SET" = 0 ]; then
+    if command -v afl-clang-fast >/dev/null 2>&1; then ENGINE=both; else ENGINE=libfuzzer; fi
+  fi
 fi
 
 LF_BUILD=$BUILD_ROOT/libfuzzer
@@ -275,7 +278,7 @@ run_libfuzzer() { # target workdir cpu
   # New units go to the first directory (a scratch dir): the committed corpus is never written
   # by the engine itself (fuzzing.md gotcha 7).
   nice -n "$NICE" "${pin[@]}" "$LF_BUILD/fuzz/$t" -max_total_time="$SECONDS_PER_TARGET" \
-    -timeout=25 -rss_limit_mb=2560 -max_len="$MAX_LEN" -dict="$(dict_for "$t")" \
+    -timeout=25 -rss_limit_mb=2560 -max_len="$MAX_LEN" -len_control=10 -dict="$(dict_for "$t")" \
     -print_final_stats=1 -artifact_prefix="$w/lf-artifacts/" \
     "$w/lf-corpus" "$REPO/fuzz/corpora/$t" >"$w/libfuzzer.log" 2>&1
 }

@@ -30,7 +30,7 @@ status=0
 echo "=== conformance (all adapters)"
 CONF_OUT=out/conformance
 rc=0
-"$HIVEREF" conformance --jobs "$JOBS" --timeout 60 --out "$CONF_OUT" || rc=$?
+"$HIVEREF" conformance --jobs "$JOBS" --timeout 180 --out "$CONF_OUT" || rc=$?
 if [[ $rc -ne 0 ]]; then
   echo "[conformance] runner exit $rc: see the lines above and $CONF_OUT/matrix.md"
   status=1

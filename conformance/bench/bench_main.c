@@ -850,10 +850,15 @@ static void print_table(const options *o, int nh) {
         char delta[32] = "";
         if (op != OP_EXPORT && st.peak_kib >= st.base_kib)
           snprintf(delta, sizeof delta, "%.2f", (double)(st.peak_kib - st.base_kib) * 1024.0 / (double)h->size);
-        char counts[64] = "";
+        char counts[96] = "";
+        stats rst;
         if (op == OP_WALK || op == OP_VALIDATE)
-          snprintf(counts, sizeof counts, "%llu / %llu", (unsigned long long)st.keys,
-                   (unsigned long long)st.values);
+          snprintf(counts, sizeof counts, "%llu / %llu%s", (unsigned long long)st.keys,
+                   (unsigned long long)st.values,
+                   im != IMPL_REF && cell_stats(ref, (bench_op)op, &rst) &&
+                           (rst.keys != st.keys || rst.values != st.values)
+                       ? " (DIFFERS from ref)"
+                       : "");
         char extra[96] = "";
         if (op == OP_SAVE)
           snprintf(extra, sizeof extra, " (save call: %.2f ms = %.0f MB/s; CPU %.2f ms = %.0f MB/s)",
@@ -956,10 +961,12 @@ static void print_targets(const options *o, int nh) {
                (double)g_hives[hi].size / 1048576.0, per);
       n++;
     }
+    /* Judged on CPU time: on a shared machine the wall time of the large runs is dominated by
+     * other processes (the wall figure is reported beside it). */
     if (n >= 2)
-      emit("- scaling, ref %s: wall ms per MB %s; max/min %.2f wall, %.2f CPU (target <= 1.5): "
-           "%s\n",
-           bench_op_name((bench_op)op), curve, hi_ / lo, chi / clo, hi_ / lo <= 1.5 ? "MET" : "NOT MET");
+      emit("- scaling, ref %s: wall ms per MB %s; max/min %.2f CPU, %.2f wall (target <= 1.5, "
+           "judged on CPU): %s\n",
+           bench_op_name((bench_op)op), curve, chi / clo, hi_ / lo, chi / clo <= 1.5 ? "MET" : "NOT MET");
   }
   emit("\n");
 }

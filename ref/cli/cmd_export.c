@@ -21,7 +21,7 @@
 #include "util.h"
 
 static const char k_usage[] =
-    "usage: hiveref export HIVE [KEY] [-o FILE] [--root PREFIX] [--utf8]\n"
+    "usage: hiveref export HIVE [KEY] [-o FILE] [--root PREFIX] [--utf8] [--regedit4]\n"
     "\n"
     "Exports KEY (default: the root key) and all its subkeys in regedit's .reg format:\n"
     "\"Windows Registry Editor Version 5.00\", UTF-16LE with a byte-order mark and CRLF line\n"
@@ -32,6 +32,8 @@ static const char k_usage[] =
     "      --root PREFIX  registry path the hive root is shown at\n"
     "                     (default HKEY_LOCAL_MACHINE\\HIVE)\n"
     "      --utf8         write UTF-8 without a byte-order mark instead of UTF-16LE\n"
+    "      --regedit4     the older \"REGEDIT4\" format (regedit /a): Windows-1252 text,\n"
+    "                     hex(2)/hex(7) data as ANSI bytes; '?' for what Windows-1252 lacks\n"
     "  -h, --help         this text\n"
     "Exit status: 0 success, 1 the hive was rejected or an error occurred, 2 usage error.\n";
 
@@ -224,6 +226,7 @@ static int append_utf8_path(regfmt_out *p, const char *s) {
 int cmd_export(int argc, char **argv) {
   const char *hive = NULL, *key = NULL, *outpath = NULL, *prefix = DEFAULT_ROOT;
   regfmt_encoding enc = REGFMT_UTF16LE;
+  int utf8 = 0, regedit4 = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (cli_is_help(a)) {
@@ -235,7 +238,9 @@ int cmd_export(int argc, char **argv) {
     } else if (strcmp(a, "--root") == 0 && i + 1 < argc) {
       prefix = argv[++i];
     } else if (strcmp(a, "--utf8") == 0) {
-      enc = REGFMT_UTF8;
+      utf8 = 1;
+    } else if (strcmp(a, "--regedit4") == 0) {
+      regedit4 = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
       cli_msg("export: unknown option or missing argument '%s'", a);
       fputs(k_usage, stderr);
@@ -256,10 +261,13 @@ int cmd_export(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
 
+  if (utf8) enc = REGFMT_UTF8;
+  else if (regedit4) enc = REGFMT_CP1252;
   exporter x;
   memset(&x, 0, sizeof x);
   regfmt_init(&x.out);
   regfmt_init(&x.path);
+  x.out.regedit4 = regedit4;
   x.enc = enc;
   int rc = CLI_EXIT_FAIL;
   ORHKEY root = NULL, start = NULL;

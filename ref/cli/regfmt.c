@@ -44,12 +44,17 @@
  *     spaces (counter = 2).  So a line never exceeds 80 characters with its "\" when the name
  *     is short, continuation lines carry 25 bytes each, and the break happens after the comma
  *     even if only the final byte remains.
+ * 11. REGEDIT4 (`regedit /a`, "Win9x/NT4 Registration Files"): first line "REGEDIT4", the file
+ *     in the ANSI code page (Windows-1252 here) without a BOM, and REG_EXPAND_SZ/REG_MULTI_SZ
+ *     data converted to ANSI bytes before the hex dump (itprotoday note; Wine
+ *     export_hex_data converts with WideCharToMultiByte).  Everything else as in 5.00.
  */
 #include "regfmt.h"
 
 #include <string.h>
 
 #include "climem.h"
+#include "cp1252.h"
 
 #define REGFMT_WRAP_COLUMN 77 /* rule 10 */
 
@@ -102,7 +107,8 @@ int regfmt_put_ascii(regfmt_out *o, const char *s) {
 }
 
 int regfmt_header(regfmt_out *o) {
-  return regfmt_put_ascii(o, "Windows Registry Editor Version 5.00\r\n"); /* rule 1 */
+  if (o->regedit4) return regfmt_put_ascii(o, "REGEDIT4\r\n");               /* rule 11 */
+  return regfmt_put_ascii(o, "Windows Registry Editor Version 5.00\r\n");    /* rule 1 */
 }
 
 int regfmt_key(regfmt_out *o, const uint16_t *path, size_t path_len) {
@@ -177,6 +183,29 @@ static void put_hex(regfmt_out *o, size_t col, uint32_t type, const uint8_t *dat
   }
 }
 
+/* Rule 11: REGEDIT4 keeps REG_EXPAND_SZ / REG_MULTI_SZ as ANSI bytes: each UTF-16 unit of the
+ * data (a trailing odd byte is dropped) becomes its Windows-1252 byte or '?'. */
+static void put_hex_ansi(regfmt_out *o, size_t col, uint32_t type, const uint8_t *data,
+                         size_t size) {
+  size_t n = size / 2;
+  uint8_t *b = cli_alloc(n ? n : 1);
+  if (b == NULL) {
+    o->failed = 1;
+    return;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint16_t u = le16(data + 2 * i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n && le16(data + 2 * i + 2) >= 0xDC00 &&
+        le16(data + 2 * i + 2) <= 0xDFFF)
+      i++; /* a surrogate pair is one character: one '?' */
+    int e = cp1252_encode(u);
+    b[k++] = e < 0 ? (uint8_t)'?' : (uint8_t)e;
+  }
+  put_hex(o, col, type, b, k);
+  cli_free(b, n ? n : 1);
+}
+
 int regfmt_value(regfmt_out *o, const uint16_t *name, size_t name_len, uint32_t type,
                  const uint8_t *data, size_t size) {
   size_t col;
@@ -205,6 +234,8 @@ int regfmt_value(regfmt_out *o, const uint16_t *name, size_t name_len, uint32_t 
     for (int i = 0; i < 8; i++) buf[6 + i] = hexdig[(v >> (28 - 4 * i)) & 0xF];
     buf[14] = '\0';
     regfmt_put_ascii(o, buf);
+  } else if (o->regedit4 && (type == 2 || type == 7)) {                      /* rule 11 */
+    put_hex_ansi(o, col, type, data, size);
   } else {
     put_hex(o, col, type, data, size);
   }
@@ -229,6 +260,13 @@ int regfmt_write(FILE *f, const uint16_t *u, size_t n, regfmt_encoding enc) {
     if (enc == REGFMT_UTF16LE) {
       buf[b++] = (uint8_t)(c & 0xFF);
       buf[b++] = (uint8_t)(c >> 8);
+      continue;
+    }
+    if (enc == REGFMT_CP1252) {
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF)
+        i++; /* one character, one '?' */
+      int e = cp1252_encode(c);
+      buf[b++] = e < 0 ? (uint8_t)'?' : (uint8_t)e;
       continue;
     }
     uint32_t cp = c;

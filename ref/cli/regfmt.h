@@ -22,6 +22,7 @@ typedef struct regfmt_out {
   uint16_t *u;
   size_t len, cap;
   int failed;
+  int regedit4;  /* 1: REGEDIT4 rendering (header; hex(2)/hex(7) data as ANSI bytes) */
 } regfmt_out;
 
 void regfmt_init(regfmt_out *o);
@@ -33,7 +34,8 @@ void regfmt_clear(regfmt_out *o);
 int regfmt_put(regfmt_out *o, const uint16_t *u, size_t n);
 int regfmt_put_ascii(regfmt_out *o, const char *s);
 
-/* "Windows Registry Editor Version 5.00" CRLF (the BOM is written by regfmt_write). */
+/* "Windows Registry Editor Version 5.00" CRLF (the BOM is written by regfmt_write_bom), or
+ * "REGEDIT4" CRLF when o->regedit4 is set. */
 int regfmt_header(regfmt_out *o);
 /* A blank line, then "[" path "]" CRLF.  path is written verbatim (regedit does not escape
  * key names). */
@@ -49,13 +51,19 @@ int regfmt_footer(regfmt_out *o);
  * NUL, no NUL before it.  Anything else is exported as hex(1):. */
 int regfmt_sz_is_string(const uint8_t *data, size_t size);
 
-/* Output encodings. */
-typedef enum regfmt_encoding { REGFMT_UTF16LE = 0, REGFMT_UTF8 = 1 } regfmt_encoding;
+/* Output encodings: UTF-16LE (5.00 files), UTF-8, Windows-1252 (REGEDIT4 files; characters the
+ * code page lacks become '?', as WideCharToMultiByte's default character). */
+typedef enum regfmt_encoding {
+  REGFMT_UTF16LE = 0,
+  REGFMT_UTF8 = 1,
+  REGFMT_CP1252 = 2
+} regfmt_encoding;
 
 /* Writes the byte-order mark for enc (FF FE for UTF-16LE; nothing for UTF-8). */
 int regfmt_write_bom(FILE *f, regfmt_encoding enc);
 /* Encodes n units to f.  UTF-8: surrogate pairs become one 4-byte sequence, lone surrogates
- * U+FFFD (the only lossy case; UTF-16LE output is exact).  Callers flush at value boundaries,
+ * U+FFFD (UTF-16LE output is exact; Windows-1252 writes '?' for what it cannot hold, one per
+ * surrogate pair).  Callers flush at value boundaries,
  * so a pair never straddles two calls.  0 on success, -1 on a write error. */
 int regfmt_write(FILE *f, const uint16_t *u, size_t n, regfmt_encoding enc);
 

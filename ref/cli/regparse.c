@@ -34,14 +34,7 @@
 #include <string.h>
 
 #include "climem.h"
-
-/* Windows-1252 0x80..0x9F (the five unassigned bytes map to the same C1 code point, as
- * MultiByteToWideChar does).
- * https://www.unicode.org/Public/MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT */
-static const uint16_t k_cp1252_80[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+#include "cp1252.h"
 
 /* Decodes one UTF-8 sequence at s[0..n); returns its length and *cp, or 0 if invalid
  * (overlong, surrogate, beyond U+10FFFF, truncated). */
@@ -91,8 +84,7 @@ static uint16_t *widen(const uint8_t *s, size_t n, int cp1252, size_t *units, si
   size_t o = 0;
   for (size_t i = 0; i < n;) {
     if (cp1252) {
-      uint8_t b = s[i++];
-      w[o++] = (b >= 0x80 && b < 0xA0) ? k_cp1252_80[b - 0x80] : b;
+      w[o++] = cp1252_decode(s[i++]);
       continue;
     }
     uint32_t cp = 0;

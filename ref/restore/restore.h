@@ -124,6 +124,8 @@ typedef struct HRRestoreOp {
   /* Filled by HRRestoreApply. */
   int applied;
   uint64_t keys_copied, values_copied, keys_deleted, unrepresentable;
+  uint64_t sd_not_copied;      /* keys created with their parent's descriptor: ORCreateKey refused
+                                  the source's (see restore_tree.c) */
 } HRRestoreOp;
 
 /* What was read from one hive. */

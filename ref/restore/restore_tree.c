@@ -263,7 +263,17 @@ static DWORD create_like(hrr_walk *w, ORHKEY src, ORHKEY dst_parent, const WCHAR
       options = REG_OPTION_CREATE_LINK;
   }
   DWORD disp = 0;
-  return ORCreateKey(dst_parent, name, (cls && cls[0]) ? cls : NULL, options, w->sd.p, out, &disp);
+  const WCHAR *c = (cls && cls[0]) ? cls : NULL;
+  st = ORCreateKey(dst_parent, name, c, options, w->sd.p, out, &disp);
+  if (st == ERROR_INVALID_PARAMETER) {
+    /* The loader accepted a descriptor that ORCreateKey's argument check refuses (seen by the
+     * restore fuzzer on a hive whose group SID has no sub-authority).  The key is still carried,
+     * with its new parent's descriptor, and the entry counts it (sd_not_copied): reported, not
+     * silent. */
+    st = ORCreateKey(dst_parent, name, c, options, NULL, out, &disp);
+    if (st == ERROR_SUCCESS) w->sd_not_copied++;
+  }
+  return st;
 }
 
 typedef struct copy_frame {

@@ -4,6 +4,8 @@
  */
 #include "nk.h"
 
+#include <string.h>
+
 #include "layout.h"
 #include "upcase.h"
 #include "validate.h"
@@ -28,13 +30,14 @@ uint32_t rawname_hash(hr_rawname n) {
 }
 
 void rawname_hint(hr_rawname n, uint8_t hint[4]) {
-  hint[0] = hint[1] = hint[2] = hint[3] = 0;
-  uint32_t units = rawname_units(n), k = units < 4 ? units : 4;
-  for (uint32_t i = k; i-- > 0;) {
-    uint16_t u = rawname_unit(n, i);
-    if (u > 0xFF) break;
-    hint[i] = (uint8_t)u;
-  }
+  /* As name_lf_hint (§6.4): the positions after the last unit > 0xFF among the first four,
+   * written forward into a local array (gcc -O3 misreads the backward loop's bounds). */
+  uint32_t units = rawname_units(n), k = units < 4 ? units : 4, start = 0;
+  for (uint32_t i = 0; i < k; i++)
+    if (rawname_unit(n, i) > 0xFF) start = i + 1;
+  uint8_t h[4] = {0, 0, 0, 0};
+  for (uint32_t i = start; i < k && i < 4; i++) h[i] = (uint8_t)rawname_unit(n, i);
+  memcpy(hint, h, 4);
 }
 
 void rawname_widen(hr_rawname n, uint16_t *out) {

@@ -274,6 +274,32 @@ def test_import(work, hive):
     ok(rc == 1 and b"not a .reg file" in err, "import of a non-.reg file: %r" % err)
 
 
+EXPECTED_REGEDIT4 = (EXPECTED_EXPORT
+    .replace("Windows Registry Editor Version 5.00", "REGEDIT4")
+    .replace("\"e\"=hex(2):25,00,53,00,79,00,73,00,74,00,65,00,6d,00,52,00,6f,00,6f,00,74,00,\\\r\n"
+             "  25,00,5c,00,78,00,00,00",
+             "\"e\"=hex(2):25,53,79,73,74,65,6d,52,6f,6f,74,25,5c,78,00")
+    .replace("\"m\"=hex(7):6f,00,6e,00,65,00,00,00,74,00,77,00,6f,00,00,00,00,00",
+             "\"m\"=hex(7):6f,6e,65,00,74,77,6f,00,00"))
+
+
+def test_regedit4(work, hive):
+    """export --regedit4 (Windows-1252, ANSI hex(2)/hex(7)), and its import back."""
+    rc, out, err = run(["export", "--regedit4", hive])
+    want = EXPECTED_REGEDIT4.encode("cp1252")
+    if not ok(rc == 0 and out == want, "export --regedit4: %r" % err):
+        print("--- got:\n%r\n--- want:\n%r" % (out, want))
+    r4 = os.path.join(work, "mk4.reg")
+    open(r4, "wb").write(out)
+    h = fresh(work, "mk4.hive")
+    rc, _, err = run(["import", r4, "-o", h])
+    ok(rc == 0, "import of the REGEDIT4 export: %r" % err)
+    rc, again, _ = run(["export", "--regedit4", h])
+    ok(rc == 0 and again == want, "REGEDIT4 import/export is stable")
+    rc, five, _ = run(["export", h])
+    ok(rc == 0 and five == utf16_reg(EXPECTED_EXPORT), "REGEDIT4 import restores the 5.00 export")
+
+
 def test_convert_set_rm(work, hive):
     h13 = fresh(work, "xp.hive")
     rc, _, err = run(["convert", hive, h13, "--os", "5.1"])
@@ -421,6 +447,7 @@ def main():
     if hive:
         test_api_hive(a.work, hive)
         test_import(a.work, hive)
+        test_regedit4(a.work, hive)
         test_convert_set_rm(a.work, hive)
     test_shared_hives(a.source, a.work)
     for s in SKIPPED:

@@ -230,6 +230,28 @@ static void test_large_buffer_growth(void) {
   CHECK(lines == 1 + 1 + 41942);
 }
 
+static void test_regedit4(void) {
+  /* Rule 11: header, and hex(2)/hex(7) data narrowed to Windows-1252 bytes ('?' when absent). */
+  regfmt_out o;
+  regfmt_init(&o);
+  o.regedit4 = 1;
+  regfmt_header(&o);
+  static const uint16_t e[] = {'e'};
+  static const uint8_t ex[] = {'%', 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE, 0x01, 0x01, 0, 0, 7};
+  regfmt_value(&o, e, 1, 2, ex, sizeof ex);
+  regfmt_value(&o, e, 1, 3, ex, 2); /* REG_BINARY is not narrowed */
+  int ok = !o.failed && strcmp(ascii(&o), "REGEDIT4\r\n\"e\"=hex(2):25,80,3f,3f,00\r\n"
+                                           "\"e\"=hex:25,00\r\n") == 0;
+  if (!ok) fprintf(stderr, "got [%s]\n", ascii(&o));
+  regfmt_release(&o);
+  CHECK(ok);
+  /* Output in Windows-1252: e-acute, euro, a pair -> one '?', U+0101 -> '?'. */
+  static const uint16_t u[] = {0xE9, 0x20AC, 0xD83D, 0xDE00, 0x0101, 'z'};
+  uint8_t out[16];
+  size_t n = written(REGFMT_CP1252, u, 6, out, sizeof out);
+  CHECK(n == 5 && memcmp(out, "\xe9\x80??z", 5) == 0);
+}
+
 static void run(const char *name, void (*fn)(void)) {
   int before = g_failed;
   fn();
@@ -253,6 +275,7 @@ int main(void) {
   run("wrap_long_name", test_wrap_long_name);
   run("real_regedit_samples", test_real_regedit_samples);
   run("encodings", test_encodings);
+  run("regedit4", test_regedit4);
   run("large_buffer_growth", test_large_buffer_growth);
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed ? 1 : 0;
