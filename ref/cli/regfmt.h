@@ -5,8 +5,9 @@
  * top of regfmt.c.
  *
  * The renderer works on UTF-16 code units (the registry's own string type), appending to a
- * growable buffer; regfmt_write encodes the buffer as UTF-16LE (regedit's encoding) or UTF-8.
- * It depends on libc and the CLI allocator only, so it is unit-tested without the engine
+ * growable buffer; regfmt_write encodes the buffer as UTF-16LE (regedit's encoding), UTF-8, or
+ * Windows-1252 for the older REGEDIT4 format (regfmt_out.regedit4).  It depends on libc and the
+ * CLI allocator only, so it is unit-tested without the engine
  * (ref/cli/tests/test_regfmt.c).
  */
 #ifndef HIVEREF_CLI_REGFMT_H

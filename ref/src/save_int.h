@@ -72,6 +72,7 @@ typedef struct save_ctx {
   uint32_t *group_slot;        /* n_sd_refs entries (groups <= ring entries) */
   save_sk *sks;
   uint32_t n_sks;
+  const save_sd_ref *sd_last;  /* save_sd_slot's last hit: siblings usually share a descriptor */
 
   /* Walk. */
   save_frame *frames;          /* HR_MAX_DEPTH entries */
