@@ -112,7 +112,7 @@ hive_input() { grep -q '^#define HIVEREF_FUZZ_HIVE_INPUT' "$REPO/fuzz/$1.c" 2>/d
 build_plain() {
   cmake -S "$REPO" -B "$PLAIN_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHIVEREF_TESTS=OFF \
     -DHIVEREF_ADAPTERS=OFF >"$BUILD_ROOT/plain-configure.log" 2>&1 &&
-  cmake --build "$PLAIN_BUILD" --target fuzzers -j2 >"$BUILD_ROOT/plain-build.log" 2>&1 ||
+  cmake --build "$PLAIN_BUILD" --target fuzzers fuzz_seedgen -j2 >"$BUILD_ROOT/plain-build.log" 2>&1 ||
     { log "plain build failed, see $BUILD_ROOT/plain-build.log"; tail -20 "$BUILD_ROOT/plain-build.log" >&2; return 1; }
 }
 
@@ -152,13 +152,16 @@ minimize_corpus() { # target: rewrite fuzz/corpora/<t> as a -merge=1 minimal set
   [ -d "$src" ] || return 0
   tmp=$(mktemp -d "$BUILD_ROOT/min-XXXXXX")
   if merge_into "$t" "$tmp" "$src"; then
-    # keep hand-named seeds (seed-*, fixture-*) that survived under their content hash? The
-    # merge names files by sha1; restore readable names for seeds that were kept.
     local before after
     before=$(find "$src" -type f | wc -l)
-    find "$src" -type f -name 'seed-*' -o -type f -name 'fixture-*' | while read -r f; do
+    # Readable names survive: fixture-* kept by the merge get their name back; seed-* (the
+    # generated one-feature-each set of fuzz_seedgen) are always kept.
+    find "$src" -type f \( -name 'seed-*' -o -name 'fixture-*' \) | while read -r f; do
       h=$(sha1sum "$f" | cut -d' ' -f1)
-      [ -f "$tmp/$h" ] && mv "$tmp/$h" "$tmp/$(basename "$f")"
+      case "$(basename "$f")" in
+        seed-*) rm -f "$tmp/$h"; cp "$f" "$tmp/" ;;
+        *) if [ -f "$tmp/$h" ]; then mv "$tmp/$h" "$tmp/$(basename "$f")"; fi ;;
+      esac
     done
     find "$src" -type f -delete
     cp "$tmp"/* "$src"/ 2>/dev/null
@@ -210,7 +213,7 @@ fi
 # ---- benchmark ----------------------------------------------------------------------------------
 if [ "$MODE" = bench ]; then
   BT=${FUZZ_BENCH_SECONDS:-20}
-  printf '%-20s %14s %14s %14s %14s\n' target replay-exec/s libfuzzer-all lf-seeds<=64K afl-exec/s
+  printf '%-20s %14s %14s %14s %14s\n' target replay-exec/s libfuzzer-all 'lf-seeds<=64K' afl-exec/s
   for t in "${TARGETS[@]}"; do
     corpus=$REPO/fuzz/corpora/$t
     small=$(mktemp -d "$BUILD_ROOT/bench-XXXXXX")

@@ -402,7 +402,8 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
       case 7: done = mutate_cell_size(&m, &seed); break;
       case 8: done = mutate_header(&m, &seed); break;
       default: /* the control prefix: a fault position near the allocations a hive needs */
-        data[0] = (uint8_t)RND(256);
+        /* half the time clear the fault (keep the target bits), else a random mode */
+        data[0] = RND(2) ? (uint8_t)(data[0] & 0xF0u) : (uint8_t)RND(256);
         wr16(data + 1, (uint16_t)(RND(4) ? 1 + RND(64) : RND(65536)));
         data[3] = (uint8_t)RND(256);
         done = true;

@@ -13,9 +13,8 @@
  *   bit 0 = 1  hive mode: u32 L, then L bytes = the existing hive file, the rest = the restored
  *              hive file (each opened from memory; one that does not open is replaced by the
  *              built hive, so a single valid hive still reaches the planner).
- * Checks: HRRestorePlanBuild and HRRestoreApply return only ERROR_SUCCESS,
- * ERROR_NOT_ENOUGH_MEMORY or ERROR_ACCESS_DENIED (a symbolic-link key refuses ordinary values,
- * offreg-api.md §2.11); an injected allocation failure (control mode 1, armed on the restored
+ * Checks: HRRestorePlanBuild returns only ERROR_SUCCESS or ERROR_NOT_ENOUGH_MEMORY, and
+ * HRRestoreApply also the documented refusals (status_ok below); an injected allocation failure (control mode 1, armed on the restored
  * hive before planning) surfaces as ERROR_NOT_ENOUGH_MEMORY; every plan renders as text and JSON;
  * afterwards the restored hive walks cleanly, saves, and the saved image has no findings; nothing
  * leaks.
@@ -93,8 +92,12 @@ static ORHKEY build(DWORD cs, int select, const uint8_t *list, size_t list_len, 
   return h;
 }
 
+/* ERROR_ACCESS_DENIED: a symbolic-link target refuses ordinary values (§2.11).
+ * ERROR_INVALID_DATA: a restored subtree to be replaced holds a key no OR* call can name
+ * (256-unit name or embedded NUL), so it cannot be deleted (BEHAVIOUR.md "## Restore rules"). */
 static bool status_ok(DWORD rc) {
-  return rc == ERROR_SUCCESS || rc == ERROR_NOT_ENOUGH_MEMORY || rc == ERROR_ACCESS_DENIED;
+  return rc == ERROR_SUCCESS || rc == ERROR_NOT_ENOUGH_MEMORY || rc == ERROR_ACCESS_DENIED ||
+         rc == ERROR_INVALID_DATA;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

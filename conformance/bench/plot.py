@@ -12,7 +12,7 @@ import csv
 import math
 import sys
 
-W, H = 980, 420
+W, H = 1060, 420
 PANEL_W, PANEL_H = 420, 300
 LEFT, TOP = 70, 50
 COLORS = {"ref": "#1f77b4", "hivex": "#d62728", "libregf": "#2ca02c"}
@@ -93,14 +93,14 @@ def main(argv):
         return 2
     series = load(argv[1])
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-           'font-family="sans-serif">' % (W, H + 20 * ((len(series) + 2) // 3)),
+           'font-family="sans-serif">' % (W, H + 20 * ((len(series) + 3) // 4)),
            '<rect width="100%" height="100%" fill="white"/>']
     panel(out, series, 1, LEFT, "wall time per MB (median)")
     panel(out, series, 2, LEFT + PANEL_W + 70, "CPU time per MB (median)")
     y = TOP + PANEL_H + 45
     for i, (impl, op) in enumerate(sorted(series)):
-        x = LEFT + (i % 3) * 300
-        yy = y + (i // 3) * 20
+        x = LEFT + (i % 4) * 230
+        yy = y + (i // 4) * 20
         out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2" '
                    'stroke-dasharray="%s"/>' % (x, yy - 4, x + 30, yy - 4,
                                                 COLORS.get(impl, "#000"), DASH.get(op, "")))

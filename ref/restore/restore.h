@@ -123,7 +123,8 @@ typedef struct HRRestoreOp {
   HRRestorePairs pending;      /* HRR_VALUE of PendingFileRenameOperations */
   /* Filled by HRRestoreApply. */
   int applied;
-  uint64_t keys_copied, values_copied, keys_deleted, unrepresentable;
+  uint64_t keys_copied, values_copied, keys_deleted;
+  uint64_t unrepresentable;    /* names with an embedded NUL, virtualization bits no call sets */
   uint64_t sd_not_copied;      /* keys created with their parent's descriptor: ORCreateKey refused
                                   the source's (see restore_tree.c) */
 } HRRestoreOp;

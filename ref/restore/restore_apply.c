@@ -123,7 +123,7 @@ DWORD HRRestoreApply(HRRestorePlan *plan, ORHKEY existing, ORHKEY restored,
     op->keys_copied = w.keys_copied - k0;
     op->values_copied = w.values_copied - v0;
     op->keys_deleted = w.keys_deleted - d0;
-    op->unrepresentable = w.unrepresentable - u0;
+    op->unrepresentable += w.unrepresentable - u0; /* plus what planning found */
     op->sd_not_copied = w.sd_not_copied - s0;
     op->applied = st == ERROR_SUCCESS;
     if (progress) progress(ctx, i + 1, plan->n_ops, w.keys_copied);

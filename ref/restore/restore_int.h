@@ -20,6 +20,10 @@
 #define HRR_MAX_KEY_NAME 255u
 #define HRR_MAX_VALUE_NAME 16383u
 #define HRR_MAX_DEPTH 512u
+/* The loader accepts key names of up to 256 units (regf-format.md R-D04: NameLength <= 0x200),
+ * one more than the API can address: enumeration buffers hold 256 + NUL, and longer names are
+ * reported as unrepresentable. */
+#define HRR_LOAD_KEY_NAME 256u
 
 typedef struct hrr_chunk {
   struct hrr_chunk *next;

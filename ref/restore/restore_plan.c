@@ -216,12 +216,15 @@ static DWORD plan_merge(build *b, HRRestoreOp *op, ORHKEY src, ORHKEY dst) {
     if (!op->children) return ERROR_NOT_ENOUGH_MEMORY;
   }
   for (DWORD i = 0; i < nsub; i++) {
-    WCHAR name[HRR_MAX_KEY_NAME + 1];
-    DWORD cn = HRR_MAX_KEY_NAME + 1;
+    WCHAR name[HRR_LOAD_KEY_NAME + 1];
+    DWORD cn = HRR_LOAD_KEY_NAME + 1;
     st = OREnumKey(src, i, name, &cn, NULL, NULL, NULL);
     if (st == ERROR_NO_MORE_ITEMS) break;
     if (st != ERROR_SUCCESS) return st;
-    if (cn > HRR_MAX_KEY_NAME) return ERROR_INVALID_DATA;
+    if (cn > HRR_MAX_KEY_NAME || hrr_wcslen(name, cn) != cn) {
+      op->unrepresentable++; /* no OR* call can name it: reported, not merged */
+      continue;
+    }
     name[cn] = 0;
     HRRestoreChild *c = &op->children[op->n_children++];
     c->name = hrr_arena_wdup(b->plan, name, cn);
@@ -265,7 +268,10 @@ static DWORD plan_merge(build *b, HRRestoreOp *op, ORHKEY src, ORHKEY dst) {
     st = OREnumValue(src, i, vn, &cn, NULL, NULL, NULL);
     if (st == ERROR_NO_MORE_ITEMS) break;
     if (st != ERROR_SUCCESS) return st;
-    if (cn > maxvname || hrr_wcslen(vn, cn) != cn) continue; /* counted at apply time */
+    if (cn > maxvname || cn > HRR_MAX_VALUE_NAME || hrr_wcslen(vn, cn) != cn) {
+      op->unrepresentable++;
+      continue;
+    }
     vn[cn] = 0;
     DWORD type = 0, cb = 0;
     DWORD gst = dst ? ORGetValue(dst, NULL, vn, &type, NULL, &cb) : ERROR_FILE_NOT_FOUND;

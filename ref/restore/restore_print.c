@@ -258,6 +258,9 @@ static void op_text(FILE *f, size_t i, const HRRestoreOp *op) {
       fputs("  (only in existing: added)\n", f);
     }
   }
+  if (op->kind == HRR_MERGE && op->unrepresentable && !op->applied)
+    fprintf(f, "       note: %llu subkey(s)/value(s) cannot be named through the API (256-unit or "
+               "NUL-holding names): not merged\n", (unsigned long long)op->unrepresentable);
   if (op->pending.present)
     fprintf(f, "       PendingFileRenameOperations: %u pairs (%u deletes)%s, copied intact\n",
             (unsigned)op->pending.pairs, (unsigned)op->pending.deletes,
@@ -266,7 +269,7 @@ static void op_text(FILE *f, size_t i, const HRRestoreOp *op) {
     fprintf(f, "       applied: %llu keys copied, %llu values copied, %llu keys deleted%s\n",
             (unsigned long long)op->keys_copied, (unsigned long long)op->values_copied,
             (unsigned long long)op->keys_deleted,
-            op->unrepresentable ? " (some names with embedded NULs not copied)" : "");
+            op->unrepresentable ? " (some names with embedded NULs or flag bits not copied)" : "");
   if (op->sd_not_copied)
     fprintf(f, "       warning: %llu key(s) got their parent's security descriptor: the engine "
                "refused the source's\n", (unsigned long long)op->sd_not_copied);

@@ -24,7 +24,7 @@
 
 #define HRR_SI_ALL (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | \
                     DACL_SECURITY_INFORMATION | SACL_SECURITY_INFORMATION)
-#define HRR_NAME_CAP (HRR_MAX_KEY_NAME + 1u)
+#define HRR_NAME_CAP (HRR_LOAD_KEY_NAME + 1u)
 #define HRR_CLASS_CAP 32768u     /* class names are at most 32,767 units (api_key.c) */
 #define HRR_VNAME_CAP (HRR_MAX_VALUE_NAME + 1u)
 #define HRR_PROGRESS_EVERY 1024u
@@ -206,12 +206,15 @@ static DWORD copy_contents(hrr_walk *w, ORHKEY src, ORHKEY dst) {
   DWORD st = ORQueryInfoKey(src, NULL, NULL, NULL, NULL, NULL, &nvals, &maxname, &maxdata, NULL,
                             NULL);
   if (st != ERROR_SUCCESS) return st;
-  if (!hrr_buf_reserve(&w->data, maxdata ? maxdata : 1)) return ERROR_NOT_ENOUGH_MEMORY;
+  if (!hrr_buf_reserve(&w->data, maxdata ? maxdata : 1) ||
+      !hrr_buf_reserve(&w->vname, ((size_t)maxname + 1) * sizeof(WCHAR)))
+    return ERROR_NOT_ENOUGH_MEMORY;
+  DWORD vcap = (DWORD)(w->vname.cap / sizeof(WCHAR));
   for (DWORD i = 0; i < nvals; i++) {
     DWORD cn = 0, type = 0, cb = 0;
     int tries = 0;
     for (;;) {
-      cn = HRR_VNAME_CAP;
+      cn = vcap;
       cb = (DWORD)(w->data.cap > 0xFFFFFFFFu ? 0xFFFFFFFFu : w->data.cap);
       st = OREnumValue(src, i, (WCHAR *)w->vname.p, &cn, &type, w->data.p, &cb);
       if (st != ERROR_MORE_DATA || ++tries > 2) break;
@@ -221,7 +224,8 @@ static DWORD copy_contents(hrr_walk *w, ORHKEY src, ORHKEY dst) {
     if (st == ERROR_NO_MORE_ITEMS) break;
     if (st != ERROR_SUCCESS) return st;
     WCHAR *vn = (WCHAR *)w->vname.p;
-    if (cn >= HRR_VNAME_CAP || hrr_wcslen(vn, cn) != cn) {
+    /* ORSetValue takes at most 16,383 units and stops at a NUL; the loader may accept more. */
+    if (cn >= vcap || cn > HRR_MAX_VALUE_NAME || hrr_wcslen(vn, cn) != cn) {
       w->unrepresentable++;
       continue;
     }
@@ -232,8 +236,14 @@ static DWORD copy_contents(hrr_walk *w, ORHKEY src, ORHKEY dst) {
   }
   DWORD flags = 0;
   if (ORGetVirtualFlags(src, &flags) == ERROR_SUCCESS && flags) {
-    st = ORSetVirtualFlags(dst, flags);
-    if (st != ERROR_SUCCESS) return st;
+    /* ORSetVirtualFlags takes only the documented bits (BEHAVIOUR.md Q19); a loaded hive may
+     * carry the other bit of the 4-bit field, which no OR* call can set: counted, not guessed. */
+    const DWORD settable = REG_KEY_DONT_VIRTUALIZE | REG_KEY_DONT_SILENT_FAIL | REG_KEY_RECURSE_FLAG;
+    if (flags & ~settable) w->unrepresentable++;
+    if (flags & settable) {
+      st = ORSetVirtualFlags(dst, flags & settable);
+      if (st != ERROR_SUCCESS) return st;
+    }
   }
   flags = 0;
   if (HRGetKeyUserFlags(src, &flags) == ERROR_SUCCESS && flags) {
@@ -327,7 +337,7 @@ DWORD hrr_copy_tree(hrr_walk *w, ORHKEY src, ORHKEY dst_parent, const WCHAR *nam
     }
     if (st != ERROR_SUCCESS) break;
     cur->next++;
-    if (cn >= HRR_NAME_CAP || hrr_wcslen(nm, cn) != cn) {
+    if (cn > HRR_MAX_KEY_NAME || hrr_wcslen(nm, cn) != cn) {
       w->unrepresentable++;
       continue;
     }
