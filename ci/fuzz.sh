@@ -189,7 +189,7 @@ if [ "$MODE" = seed ]; then
     while IFS= read -r f; do
       sz=$(stat -c %s "$f")
       [ "$sz" -le 262144 ] || continue
-      [ "$(head -c 4 "$f")" = regf ] || continue
+      [ "$(head -c 4 "$f" | tr -d '\0')" = regf ] || continue
       name=fixture-$(echo "${f#"$REPO"/fixtures/}" | tr '/' '_')
       for t in open_fuzzer roundtrip_fuzzer; do
         mkdir -p "$tmp/$t"

@@ -60,6 +60,19 @@ static void emit_hive(ORHKEY root, const char *name, DWORD maj, DWORD min) {
   uint8_t rt[4] = {0, 0, 0, 0};
   if (maj == 5) rt[0] = 2u << 5;
   write_seed("roundtrip_fuzzer", name, rt, img, len);
+  if (strcmp(name, "features-10.0") == 0) {
+    /* Fault seeds (fuzz_common.h control prefix): engine injection in open, backend failure in
+     * open, backend failure after open (walk / save), repeated failures; bit 4 also runs
+     * HRCheckHive under the fault in open_fuzzer. */
+    static const uint8_t faults[4][4] = {{0x11, 20, 0, 0}, {0x12, 10, 0, 0}, {0x13, 5, 0, 0},
+                                         {0x17, 3, 0, 0}};
+    static const char *const names[4] = {"fault-engine-open", "fault-backend-open",
+                                         "fault-backend-later", "fault-backend-later-repeat"};
+    for (int i = 0; i < 4; i++) {
+      write_seed("open_fuzzer", names[i], faults[i], img, len);
+      write_seed("roundtrip_fuzzer", names[i], faults[i], img, len);
+    }
+  }
   free(img);
 }
 

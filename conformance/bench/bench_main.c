@@ -365,11 +365,11 @@ static void add_manifest_hives(const options *o, hive *hs, int *n) {
     if (nc < 10 || strcmp(col[9], "primary") != 0) continue;
     if (strtoull(col[5], NULL, 10) < (1u << 20)) continue;
     char path[4096], label[128];
-    snprintf(path, sizeof path, "%s/%s", o->hives_dir, col[0]);
+    snprintf(path, sizeof path, "%.2000s/%.2000s", o->hives_dir, col[0]);
     const char *base = strrchr(col[0], '/');
     base = base ? base + 1 : col[0];
     size_t top = strcspn(col[0], "/");
-    snprintf(label, sizeof label, "%.*s:%s", (int)(top > 24 ? 24 : top), col[0], base);
+    snprintf(label, sizeof label, "%.*s:%.80s", (int)(top > 24 ? 24 : top), col[0], base);
     for (int i = 0; i < *n; i++)
       if (strcmp(hs[i].label, label) == 0) { /* disambiguate with the parent folder */
         const char *par = base - 1;

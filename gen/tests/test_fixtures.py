@@ -93,10 +93,11 @@ class TestFixtures(unittest.TestCase):
     def test_every_s_rule_covered(self):
         # S rules of §8 (R-A..R-H) with a buildable mutation; excluded ones are explained in
         # fixtures/README.md (R-B11 derived, R-B12 v1.1 only, R-D21 needs 2^32 keys, R-D25
-        # volatile keys never reach disk, R-E15 = R-D06).
+        # volatile keys never reach disk, R-E15 = R-D06).  R-D10 is a warning by the project's
+        # choice (ref/RULES.md: the byte was spare before RS1); it has i_ fixtures instead.
         s_rules = (["R-A%02d" % i for i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13)] +
                    ["R-B%02d" % i for i in range(1, 11)] + ["R-C%02d" % i for i in range(1, 9)] +
-                   ["R-D%02d" % i for i in list(range(1, 13)) + [14, 15, 16, 17, 20, 22, 26, 27, 28, 29]] +
+                   ["R-D%02d" % i for i in list(range(1, 10)) + [11, 12, 14, 15, 16, 17, 20, 22, 26, 27, 28, 29]] +
                    ["R-E%02d" % i for i in list(range(1, 15)) + [16, 17]] +
                    ["R-F%02d" % i for i in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14)] +
                    ["R-G%02d" % i for i in range(1, 9)] +
