@@ -21,6 +21,11 @@ PACKAGES=(
   # third-party libraries the conformance suite judges (conformance/adapters/*; libregf.h
   # includes libbfio.h, which libregf-dev does not pull in); perl for the Parse::Win32Registry one
   libhivex-dev libregf-dev libbfio-dev libparse-win32registry-perl reglookup perl
+  # fuzzing (ci/fuzz.sh, issue 6): AFL++ next to libFuzzer; lld/llvm-14 for afl-clang-fast and
+  # the ClusterFuzzLite build check; zip for <target>_seed_corpus.zip
+  afl++ lld-14 llvm-14 zip
+  # benchmark reference lines (conformance/bench: hivexregedit, regfexport)
+  libwin-hivex-perl libregf-utils
 )
 # ----------------------------------------------------------------------------------------------
 

@@ -59,10 +59,23 @@ status=0
 run_config gcc gcc || status=1
 run_config asan clang -DHIVEREF_SANITIZE=ON || status=1
 
+# A short fuzzing campaign per target (issue 6: <= 3 minutes per target in CI): libFuzzer and
+# AFL++ in parallel, FUZZ_CI_SECONDS each (default 60).  Crashes, leaks and timeouts fail the
+# run; the committed corpus is left untouched.
+fuzz_start=$SECONDS
+echo "=== [fuzz] ci/fuzz.sh --ci"
+if bash ci/fuzz.sh --ci; then
+  RESULT[fuzz]="ok"
+else
+  RESULT[fuzz]="findings or engine failure"
+  status=1
+fi
+SUMMARY+="--- [fuzz] ($((SECONDS - fuzz_start)) s)"$'\n'
+
 echo
 echo "=================== ci/test.sh summary ==================="
 printf '%s' "$SUMMARY"
-for name in gcc asan; do
+for name in gcc asan fuzz; do
   echo "[$name] ${RESULT[$name]:-not run}"
 done
 if [[ $status -ne 0 ]]; then

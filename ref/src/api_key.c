@@ -140,12 +140,9 @@ DWORD WINAPI ORCreateKey(ORHKEY Handle, PCWSTR lpSubKey, PCWSTR lpClass, DWORD d
        * IMPLEMENTATION-DEFINED. */
       st = ERROR_ALREADY_EXISTS;
     } else {
-      st = handle_reserve(hive, &slot);
+      st = handle_open(hive, k, false, phkResult);
     }
-    if (st == ERROR_SUCCESS) {
-      *phkResult = handle_bind(slot, k, false);
-      disp = REG_OPENED_EXISTING_KEY;
-    }
+    if (st == ERROR_SUCCESS) disp = REG_OPENED_EXISTING_KEY;
   } else {
     uint32_t to_create = p.n - have;
     if (api_depth(k) + to_create > HR_MAX_DEPTH) {
@@ -199,9 +196,7 @@ DWORD WINAPI OROpenKey(ORHKEY Handle, PCWSTR lpSubKeyName, PORHKEY phkResult) {
   } else if (st == ERROR_SUCCESS) {
     hr_key *k;
     st = api_walk(r.key, &p, &k);
-    uint32_t slot;
-    if (st == ERROR_SUCCESS) st = handle_reserve(r.hive, &slot);
-    if (st == ERROR_SUCCESS) *phkResult = handle_bind(slot, k, false);
+    if (st == ERROR_SUCCESS) st = handle_open(r.hive, k, false, phkResult);
   }
   handle_leave(&r);
   return st;

@@ -3,6 +3,7 @@
  */
 #include "handle.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #define SLOT_BITS 24u
@@ -88,33 +89,49 @@ hr_status handle_enter(ORHKEY h, hr_ref *out) {
   pthread_mutex_lock(&g_lock);
   uint32_t i;
   slot *s = lookup(h, &i);
-  if (!s || s->hive->dead) {
+  if (!s || (atomic_load(&s->hive->pins) & HIVE_DEAD)) {
     pthread_mutex_unlock(&g_lock);
     return ERROR_INVALID_HANDLE;
   }
+  /* Snapshot the slot and the hive's close counter under g_lock (close_seq is written with
+   * both g_lock and the hive lock held, so reading it under either one is race-free). */
   hr_hive *hive = s->hive;
-  hive->pins++;
+  hr_key *key = s->key;
+  bool is_root = s->is_root != 0;
+  uint64_t seq = hive->close_seq;
+  atomic_fetch_add(&hive->pins, 1);
   pthread_mutex_unlock(&g_lock);
 
   pthread_mutex_lock(&hive->lock);
-  /* Re-check: another thread may have closed this handle (or the hive) meanwhile.  From here
-   * on the slot cannot change: closes of this hive's handles need its lock. */
-  pthread_mutex_lock(&g_lock);
-  s = lookup(h, &i);
-  bool ok = s && s->hive == hive && !hive->dead;
-  if (ok) {
-    out->hive = hive;
-    out->key = s->key;
-    out->is_root = s->is_root != 0;
-    out->slot = i;
+  /* Re-check: another thread may have closed this handle (or the hive) meanwhile.  Every
+   * release of one of this hive's slots (handle_close, handle_unreserve, handle_kill_hive)
+   * happens under this hive's lock and bumps close_seq, and nothing else changes a bound
+   * slot: an unchanged counter proves the snapshot is still the slot's state, without
+   * touching the table again.  Only when a handle of this hive was closed meanwhile is the
+   * slot looked up again (under g_lock).  From here on the slot cannot change. */
+  bool ok;
+  if (hive->close_seq == seq) {
+    ok = !(atomic_load(&hive->pins) & HIVE_DEAD);
+  } else {
+    pthread_mutex_lock(&g_lock);
+    s = lookup(h, &i);
+    ok = s && s->hive == hive && !(atomic_load(&hive->pins) & HIVE_DEAD);
+    if (ok) {
+      key = s->key;
+      is_root = s->is_root != 0;
+    }
+    pthread_mutex_unlock(&g_lock);
   }
-  pthread_mutex_unlock(&g_lock);
   if (!ok) {
     hr_ref tmp = {hive, NULL, false, 0};
     handle_leave(&tmp);
     memset(out, 0, sizeof *out);
     return ERROR_INVALID_HANDLE;
   }
+  out->hive = hive;
+  out->key = key;
+  out->is_root = is_root;
+  out->slot = i;
   return ERROR_SUCCESS;
 }
 
@@ -122,10 +139,16 @@ void handle_leave(hr_ref *r) {
   hr_hive *hive = r->hive;
   if (!hive) return;
   pthread_mutex_unlock(&hive->lock);
-  pthread_mutex_lock(&g_lock);
-  hive->pins--;
-  if (hive->dead && hive->pins == 0) free_hive_locked(hive);
-  pthread_mutex_unlock(&g_lock);
+  /* pins is an atomic word holding the count and the HIVE_DEAD bit: no table lock here.
+   * ORCloseHive sets HIVE_DEAD while it holds a pin, and no pin is taken once it is set
+   * (handle_enter tests it under g_lock, where it is set), so exactly one decrement sees
+   * "dead and no other pin" and frees the struct; nobody touches the hive after their own
+   * decrement. */
+  if (atomic_fetch_sub(&hive->pins, 1) == (HIVE_DEAD | 1u)) {
+    pthread_mutex_lock(&g_lock);
+    free_hive_locked(hive);
+    pthread_mutex_unlock(&g_lock);
+  }
   r->hive = NULL;
 }
 
@@ -138,22 +161,16 @@ static void maybe_free_table_locked(void) {
   }
 }
 
-hr_status handle_reserve(hr_hive *hive, uint32_t *out) {
-  pthread_mutex_lock(&g_lock);
+/* Takes a free slot for hive (g_lock held), growing the table when needed. */
+static hr_status reserve_locked(hr_hive *hive, uint32_t *out) {
   if (g_free_head == UINT32_MAX) {
-    if (g_cap >= SLOT_MAX) {
-      pthread_mutex_unlock(&g_lock);
-      return ERROR_NOT_ENOUGH_MEMORY;
-    }
+    if (g_cap >= SLOT_MAX) return ERROR_NOT_ENOUGH_MEMORY;
     uint32_t old = g_cap, ncap = g_cap ? g_cap * 2u : 16u;
     if (ncap > SLOT_MAX) ncap = SLOT_MAX;
     slot *ns = g_slots ? mem_realloc(gmem(), g_slots, (size_t)old * sizeof *ns,
                                      (size_t)ncap * sizeof *ns)
                        : mem_alloc(gmem(), (size_t)ncap * sizeof *ns);
-    if (!ns) {
-      pthread_mutex_unlock(&g_lock);
-      return ERROR_NOT_ENOUGH_MEMORY;
-    }
+    if (!ns) return ERROR_NOT_ENOUGH_MEMORY;
     memset(ns + old, 0, (size_t)(ncap - old) * sizeof *ns);
     /* Thread the new slots onto the free list, lowest index first. */
     for (uint32_t i = ncap; i-- > old;) {
@@ -175,25 +192,46 @@ hr_status handle_reserve(hr_hive *hive, uint32_t *out) {
   s->state = SLOT_RESERVED;
   s->is_root = 0;
   g_live++;
-  pthread_mutex_unlock(&g_lock);
   *out = i;
   return ERROR_SUCCESS;
 }
 
-ORHKEY handle_bind(uint32_t i, hr_key *key, bool is_root) {
-  pthread_mutex_lock(&g_lock);
+static ORHKEY bind_locked(uint32_t i, hr_key *key, bool is_root) {
   slot *s = &g_slots[i];
   s->key = key;
   s->is_root = is_root ? 1 : 0;
   s->state = SLOT_BOUND;
   key->handles++;
-  ORHKEY h = encode(i, s->gen);
+  return encode(i, s->gen);
+}
+
+hr_status handle_reserve(hr_hive *hive, uint32_t *out) {
+  pthread_mutex_lock(&g_lock);
+  hr_status st = reserve_locked(hive, out);
+  pthread_mutex_unlock(&g_lock);
+  return st;
+}
+
+hr_status handle_open(hr_hive *hive, hr_key *key, bool is_root, ORHKEY *out) {
+  pthread_mutex_lock(&g_lock);
+  uint32_t i;
+  hr_status st = reserve_locked(hive, &i);
+  if (st == ERROR_SUCCESS) *out = bind_locked(i, key, is_root);
+  pthread_mutex_unlock(&g_lock);
+  return st;
+}
+
+ORHKEY handle_bind(uint32_t i, hr_key *key, bool is_root) {
+  pthread_mutex_lock(&g_lock);
+  ORHKEY h = bind_locked(i, key, is_root);
   pthread_mutex_unlock(&g_lock);
   return h;
 }
 
 static void release_locked(uint32_t i) {
   slot *s = &g_slots[i];
+  /* The caller holds the slot's hive lock too: handle_enter's snapshot check relies on it. */
+  if (s->hive) s->hive->close_seq++;
   s->state = SLOT_FREE;
   s->hive = NULL;
   s->key = NULL;
@@ -220,7 +258,7 @@ void handle_close(uint32_t i) {
 
 void handle_kill_hive(hr_hive *hive) {
   pthread_mutex_lock(&g_lock);
-  hive->dead = true;
+  atomic_fetch_or(&hive->pins, HIVE_DEAD);
   /* Iterate over a snapshot of the capacity: release_locked may free the table when the last
    * entry goes, which also ends the loop. */
   for (uint32_t i = 0; i < g_cap; i++) {

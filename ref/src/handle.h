@@ -7,13 +7,18 @@
  * generation, and is refused without touching memory it names.  Generations come from one
  * global counter, so a handle stays invalid even after the table was freed and rebuilt.
  *
- * Locking (offreg-api.md §1.0 "simple locking"): one global mutex protects the table, the
- * table's allocation context and each hive's pins/dead fields; each hive has its own mutex for
- * everything else.  A call resolves its handle under the global lock, pins the hive, drops the
- * global lock, takes the hive lock and re-checks the handle; it is then stable until
- * handle_leave, because every change to a hive's handles happens under that hive's lock.
- * The global lock is never held while waiting for a hive lock, so hives do not serialise one
- * another.  A hive that ORCloseHive marked dead is freed by the last call that unpins it.
+ * Locking (offreg-api.md §1.0 "simple locking"): one global mutex protects the table and the
+ * table's allocation context; each hive has its own mutex for everything else.  A call takes
+ * the global lock once: it resolves its handle, snapshots the slot and the hive's close_seq
+ * and pins the hive (hr_hive.pins, an atomic count with a HIVE_DEAD bit), drops the global lock and takes the hive lock.  Every
+ * release of a slot of that hive (close, unreserve, kill) happens under the hive lock (and
+ * the global lock) and bumps close_seq, so an unchanged close_seq proves the snapshot still
+ * holds; only when it moved is the handle looked up again under the global lock.  The handle
+ * is then stable until handle_leave, which unlocks the hive and unpins it with an atomic
+ * decrement (no global lock unless it frees a dead hive).  Calls that create or close a
+ * handle (handle_open, handle_close) take the global lock once more.  The global lock is
+ * never held while waiting for a hive lock, so hives do not serialise one another.  A hive
+ * that ORCloseHive marked dead is freed by the last call that unpins it.
  *
  * The table's memory (and every hr_hive struct) comes from a process-level hr_mem context over
  * the libc backend; the table is freed when its last entry goes, so with no hive open the
@@ -46,6 +51,9 @@ void handle_leave(hr_ref *r);
 /* Reserves a slot for a new handle into hive (the caller holds the hive lock, or the hive is
  * not published yet).  ERROR_NOT_ENOUGH_MEMORY when the table cannot grow. */
 hr_status handle_reserve(hr_hive *hive, uint32_t *slot);
+/* Reserves and binds in one step (one global-lock round trip): OROpenKey and any caller that
+ * has nothing to undo between the two.  ERROR_NOT_ENOUGH_MEMORY when the table cannot grow. */
+hr_status handle_open(hr_hive *hive, hr_key *key, bool is_root, ORHKEY *out);
 /* Binds a reserved slot to key (key->handles++) and returns the encoded handle. */
 ORHKEY handle_bind(uint32_t slot, hr_key *key, bool is_root);
 /* Gives back a reserved, unbound slot. */

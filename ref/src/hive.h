@@ -8,13 +8,15 @@
  *
  * The hive struct itself is not allocated from its own context (it holds it); handle.c
  * allocates it from the handle table's context, so process counters still see it.
- * Lifetime is managed by handle.c: `pins` counts API calls in flight, `dead` is set by
- * ORCloseHive, and the struct is freed when a dead hive has no pins (see handle.h).
+ * Lifetime is managed by handle.c: `pins` counts API calls in flight, its HIVE_DEAD bit is set by
+ * ORCloseHive, and the struct is freed when a dead hive has no pins (see handle.h).  The hive
+ * is zero-initialised (handle_mem_zalloc), which is a valid initial state for the atomics.
  */
 #ifndef HIVEREF_HIVE_H
 #define HIVEREF_HIVE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,6 +25,8 @@
 #include "status.h"
 #include "tree.h"
 
+#define HIVE_DEAD 0x80000000u   /* in hr_hive.pins */
+
 typedef struct hr_hive {
   hr_mem mem;                 /* the hive's audited allocation context */
   hr_tree tree;               /* tree.mem == &mem */
@@ -30,9 +34,14 @@ typedef struct hr_hive {
   pthread_mutex_t lock;       /* one lock per hive */
   hr_key **deleted;           /* detached deleted keys that still have open handles */
   uint32_t n_deleted, cap_deleted;
-  /* Owned by handle.c, protected by its global lock: */
-  uint32_t pins;              /* calls in flight that resolved a handle into this hive */
-  bool dead;                  /* ORCloseHive ran: every handle is invalid */
+  /* Owned by handle.c (see handle.h "Locking"): */
+  _Atomic uint32_t pins;      /* bits 0-30: calls in flight that resolved a handle into this
+                               * hive; bit 31 (HIVE_DEAD): ORCloseHive ran, every handle is
+                               * invalid.  One word, so the decrement that reaches "dead, no
+                               * pins" is the one that frees the struct (handle.c) */
+  uint64_t close_seq;         /* bumped on every release of one of this hive's handle slots;
+                               * written only with both the global lock and this hive's lock
+                               * held, so either lock suffices to read it */
 } hr_hive;
 
 /* Allocates an empty hive (no tree yet) with its context initialised from opt (NULL =

@@ -12,24 +12,39 @@
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
-hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
-  hr_key *k = mem_zalloc(t->mem, sizeof *k);
+hr_key *tree_key_alloc(hr_tree *t, uint32_t len) {
+  size_t size;
+  if (!mem_add(&size, sizeof(hr_key), (size_t)len * 2)) return NULL;
+  hr_key *k = mem_zalloc(t->mem, size);
   if (!k) return NULL;
-  if (len) {
-    k->name = mem_dup(t->mem, name, (size_t)len * 2);
-    if (!k->name) {
-      mem_free(t->mem, k, sizeof *k);
-      return NULL;
-    }
-  }
+  k->inline_len = len;
+  k->name_inline = len ? 1 : 0;
+  k->name = len ? k->name_buf : NULL;
   k->name_len = len;
   k->cell = REGF_CELL_NIL;
   return k;
 }
 
-void tree_value_clear(hr_tree *t, hr_value *v) {
+hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
+  hr_key *k = tree_key_alloc(t, len);
+  if (k && len) memcpy(k->name_buf, name, (size_t)len * 2);
+  return k;
+}
+
+/* Bytes of a value's storage block(s): joined = one block at name (or at data when the
+ * name is empty). */
+static void value_free_storage(hr_tree *t, hr_value *v) {
+  if (v->joined) {
+    void *block = v->name_len ? (void *)v->name : (void *)v->data;
+    if (block) mem_free(t->mem, block, (size_t)v->name_len * 2 + v->size);
+    return;
+  }
   if (v->name) mem_free(t->mem, v->name, (size_t)v->name_len * 2);
   if (v->data) mem_free(t->mem, v->data, v->size);
+}
+
+void tree_value_clear(hr_tree *t, hr_value *v) {
+  value_free_storage(t, v);
   memset(v, 0, sizeof *v);
 }
 
@@ -39,9 +54,9 @@ static void key_free_self(hr_tree *t, hr_key *k) {
   if (k->values) mem_free(t->mem, k->values, (size_t)k->cap_values * sizeof *k->values);
   if (k->subkeys) mem_free(t->mem, k->subkeys, (size_t)k->cap_subkeys * sizeof *k->subkeys);
   if (k->class_data) mem_free(t->mem, k->class_data, k->class_len);
-  if (k->name) mem_free(t->mem, k->name, (size_t)k->name_len * 2);
+  if (k->name && !k->name_inline) mem_free(t->mem, k->name, (size_t)k->name_len * 2);
   if (k->sd) tree_sd_unref(t, k->sd);
-  mem_free(t->mem, k, sizeof *k);
+  mem_free(t->mem, k, sizeof *k + (size_t)k->inline_len * 2);
 }
 
 void tree_key_free(hr_tree *t, hr_key *key) {
@@ -107,10 +122,21 @@ void tree_remove_subkey(hr_key *parent, uint32_t index) {
 }
 
 hr_status tree_key_set_name(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t len) {
+  if (len && len <= key->inline_len) {
+    /* Fits the key's own name storage: no allocation, cannot fail.  memmove: name may be
+     * the key's current name. */
+    memmove(key->name_buf, name, (size_t)len * 2);
+    if (key->name && !key->name_inline) mem_free(t->mem, key->name, (size_t)key->name_len * 2);
+    key->name = key->name_buf;
+    key->name_inline = 1;
+    key->name_len = len;
+    return ERROR_SUCCESS;
+  }
   uint16_t *copy = mem_dup(t->mem, name, (size_t)len * 2);
   if (!copy) return ERROR_NOT_ENOUGH_MEMORY;
-  if (key->name) mem_free(t->mem, key->name, (size_t)key->name_len * 2);
+  if (key->name && !key->name_inline) mem_free(t->mem, key->name, (size_t)key->name_len * 2);
   key->name = copy;
+  key->name_inline = 0;
   key->name_len = len;
   return ERROR_SUCCESS;
 }
@@ -164,7 +190,21 @@ hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t
   if (idx >= 0) {
     /* Replace data and type in place; the stored name keeps its original case (as Windows). */
     hr_value *v = &key->values[idx];
-    if (v->data) mem_free(t->mem, v->data, v->size);
+    if (v->joined && v->name_len) {
+      /* The name shares its block with the old data: give the name a block of its own. */
+      uint16_t *ncopy = mem_dup(t->mem, v->name, (size_t)v->name_len * 2);
+      if (!ncopy) {
+        if (dcopy) mem_free(t->mem, dcopy, size);
+        return ERROR_NOT_ENOUGH_MEMORY;
+      }
+      value_free_storage(t, v);
+      v->name = ncopy;
+    } else if (v->joined) {
+      value_free_storage(t, v); /* unnamed: the block is the data alone */
+    } else if (v->data) {
+      mem_free(t->mem, v->data, v->size);
+    }
+    v->joined = 0;
     v->data = dcopy;
     v->size = size;
     v->type = type;
@@ -199,7 +239,33 @@ hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint3
   v->type = type;
   v->size = size;
   v->flags = flags;
+  v->joined = 0;
   v->data = size ? data : NULL;
+  return ERROR_SUCCESS;
+}
+
+hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, uint32_t type,
+                                   uint32_t size, uint16_t flags, hr_value **out) {
+  if (key->n_values == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
+  size_t bytes;
+  if (!mem_add(&bytes, (size_t)name_len * 2, size)) return ERROR_NOT_ENOUGH_MEMORY;
+  uint8_t *block = NULL;
+  if (bytes && !(block = mem_alloc(t->mem, bytes))) return ERROR_NOT_ENOUGH_MEMORY;
+  if (!mem_grow(t->mem, (void **)&key->values, &key->cap_values, key->n_values + 1,
+                sizeof *key->values)) {
+    if (block) mem_free(t->mem, block, bytes);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  hr_value *v = &key->values[key->n_values++];
+  /* The name comes first (2-byte aligned at the block start); data follows it. */
+  v->name = name_len ? (uint16_t *)(void *)block : NULL;
+  v->name_len = name_len;
+  v->type = type;
+  v->size = size;
+  v->flags = flags;
+  v->joined = 1;
+  v->data = size ? block + (size_t)name_len * 2 : NULL;
+  *out = v;
   return ERROR_SUCCESS;
 }
 

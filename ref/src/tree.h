@@ -41,6 +41,9 @@ typedef struct hr_value {
   uint32_t type;
   uint32_t size;
   uint16_t flags;             /* VK_FLAG_TOMBSTONE only; compression is a save-time choice */
+  uint8_t joined;             /* 1: name and data share one block (name first, data right
+                               * after it: name_len * 2 + size bytes, allocated at name);
+                               * 0: separate blocks.  Only tree.c frees value storage. */
   uint8_t *data;              /* NULL when size == 0 */
 } hr_value;
 
@@ -66,6 +69,11 @@ typedef struct hr_key {
   uint32_t n_values, cap_values;
   uint32_t handles;           /* open API handles to this key (owned by api) */
   uint32_t cell;              /* source nk cell index, for diagnostics; REGF_CELL_NIL if created */
+  uint32_t inline_len;        /* units of name_buf (fixed at allocation; the key block is
+                               * sizeof(hr_key) + 2 * inline_len bytes) */
+  uint8_t name_inline;        /* 1: name points at name_buf; 0: a separate block of name_len
+                               * units (after a rename that did not fit, or no name) */
+  uint16_t name_buf[];        /* the name as loaded/created, allocated with the key */
 } hr_key;
 
 typedef struct hr_tree {
@@ -76,8 +84,12 @@ typedef struct hr_tree {
 } hr_tree;
 
 /* ---- keys ---- */
-/* A new detached key with a copy of name (len units, may be 0 only for transient use). */
+/* A new detached key with a copy of name (len units, may be 0 only for transient use).  The
+ * name is stored in the key's own block (one allocation per key). */
 hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len);
+/* A new zeroed detached key with room for a len-unit name: key->name points at name_buf and
+ * name_len = len; the caller fills the units (the loader widens them from the cell). */
+hr_key *tree_key_alloc(hr_tree *t, uint32_t len);
 /* Frees key and its whole subtree (values, classes, sd references).  Iterative. */
 void tree_key_free(hr_tree *t, hr_key *key);
 /* Binary search among key's subkeys.  Returns true and *index when found; otherwise false and
@@ -102,9 +114,15 @@ int64_t tree_find_value(const hr_key *key, const uint16_t *name, uint32_t len);
 hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t name_len,
                          uint32_t type, const uint8_t *data, uint32_t size);
 /* Appends a value, taking ownership of name (name_len units, allocated with mem) and data
- * (size bytes).  On failure the caller still owns them.  For the loader. */
+ * (size bytes) as separate blocks.  On failure the caller still owns them. */
 hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
                                   uint32_t type, uint8_t *data, uint32_t size, uint16_t flags);
+/* The loader's form: reserves the next value slot and one block for name + data
+ * (name_len * 2 + size bytes, joined storage).  On success *v is the new value (name, data
+ * point into the block; the caller fills them and the other fields are set); on failure
+ * (ERROR_NOT_ENOUGH_MEMORY) nothing changed. */
+hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, uint32_t type,
+                                   uint32_t size, uint16_t flags, hr_value **v);
 void tree_delete_value(hr_tree *t, hr_key *key, uint32_t index);
 void tree_value_clear(hr_tree *t, hr_value *v);
 

@@ -137,16 +137,10 @@ typedef struct frame {
 static hr_status key_create(hr_hv *v, frame *fr, hr_key *parent) {
   hr_tree *t = v->tree;
   const hr_nk *k = &fr->nk;
-  hr_key *key = mem_zalloc(t->mem, sizeof *key);
-  if (!key) return ERROR_NOT_ENOUGH_MEMORY;
   uint32_t units = rawname_units(k->name); /* >= 1 (R-D02) */
-  key->name = mem_alloc_array(t->mem, units, sizeof *key->name);
-  if (!key->name) {
-    mem_free(t->mem, key, sizeof *key);
-    return ERROR_NOT_ENOUGH_MEMORY;
-  }
+  hr_key *key = tree_key_alloc(t, units);  /* name stored in the key's own block */
+  if (!key) return ERROR_NOT_ENOUGH_MEMORY;
   rawname_widen(k->name, key->name);
-  key->name_len = units;
   key->last_write = k->last_write;
   key->flags = (uint16_t)(k->flags & ~KEY_COMP_NAME);
   key->access_bits = k->access_bits;
@@ -157,8 +151,7 @@ static hr_status key_create(hr_hv *v, frame *fr, hr_key *parent) {
   key->cell = k->cell.idx;
   if (parent) {
     if (tree_append_subkey(t, parent, key) != ERROR_SUCCESS) {
-      mem_free(t->mem, key->name, (size_t)units * sizeof *key->name);
-      mem_free(t->mem, key, sizeof *key);
+      tree_key_free(t, key);
       return ERROR_NOT_ENOUGH_MEMORY;
     }
   } else {
@@ -192,9 +185,8 @@ static hr_status key_values(hr_hv *v, frame *fr) {
     FAIL_OR_GO_ON(hv_reject(v, "R-D26", at_key, "symbolic link key with %u values",
                             k->n_values));
   hr_key *key = fr->key;
-  hr_mem *tm = v->tree ? v->tree->mem : NULL;
   if (key) {
-    key->values = mem_zalloc_array(tm, k->n_values, sizeof *key->values);
+    key->values = mem_zalloc_array(v->tree->mem, k->n_values, sizeof *key->values);
     if (!key->values) return ERROR_NOT_ENOUGH_MEMORY;
     key->cap_values = k->n_values;
   }
@@ -250,23 +242,14 @@ static hr_status key_values(hr_hv *v, frame *fr) {
     v->value_bytes += d.size;
     if (dups) v->scratch[n_dup++] = ((uint64_t)dup_key(vk.name) << 32) | idx;
     if (key) {
-      uint32_t units = rawname_units(vk.name);
-      uint16_t *name = NULL;
-      uint8_t *data = NULL;
-      if (units && !(name = mem_alloc_array(tm, units, sizeof *name)))
+      /* One block per value: the widened name, then the data (tree.h "joined"). */
+      hr_value *tv;
+      if (tree_append_value_joined(v->tree, key, rawname_units(vk.name), vk.type, d.size,
+                                   (uint16_t)(vk.flags & VK_FLAG_TOMBSTONE), &tv) !=
+          ERROR_SUCCESS)
         return ERROR_NOT_ENOUGH_MEMORY;
-      if (d.size && !(data = mem_alloc(tm, d.size))) {
-        if (name) mem_free(tm, name, (size_t)units * sizeof *name);
-        return ERROR_NOT_ENOUGH_MEMORY;
-      }
-      if (name) rawname_widen(vk.name, name);
-      if (data) value_data_copy(v, &d, data);
-      if (tree_append_value_owned(v->tree, key, name, units, vk.type, data, d.size,
-                                  (uint16_t)(vk.flags & VK_FLAG_TOMBSTONE)) != ERROR_SUCCESS) {
-        if (name) mem_free(tm, name, (size_t)units * sizeof *name);
-        if (data) mem_free(tm, data, d.size);
-        return ERROR_NOT_ENOUGH_MEMORY;
-      }
+      if (tv->name) rawname_widen(vk.name, tv->name);
+      if (tv->data) value_data_copy(v, &d, tv->data);
     }
   }
   if (max_name > k->max_value_name)
