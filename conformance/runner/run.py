@@ -148,6 +148,7 @@ class Env:
 def _exec(cell, argv, timeout, memcheck):
     """Runs the adapter; stdout goes to a file (real hives dump tens of MB), stderr is kept."""
     if memcheck and cell.adapter.is_elf():
+        cell.memchecked = True
         argv = ["valgrind", "-q", "--error-exitcode=%d" % MEMCHECK_EXIT, "--leak-check=no",
                 "--track-origins=no"] + argv
         timeout *= 10
@@ -234,7 +235,7 @@ def _process_status(cell):
         return "HARNESS_ERROR", cell.harness
     if cell.timed_out:
         return "TIMEOUT", "killed at the timeout"
-    if cell.rc == MEMCHECK_EXIT:
+    if cell.rc == MEMCHECK_EXIT and getattr(cell, "memchecked", False):
         return "MEMORY_ERROR", _first_valgrind_error(cell.stderr)
     if cell.signal:
         return "CRASH", "signal %d" % cell.signal

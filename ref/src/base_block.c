@@ -119,12 +119,17 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
   if (le32(d + REGF_OFF_OFRG) == REGF_OFRG_SIGNATURE ||
       le32(d + REGF_OFF_OFRG_LEGACY) == REGF_OFRG_SIGNATURE)
     unread_from = REGF_OFF_OFRG_TIMESTAMP + 8;
-  for (size_t i = unread_from; i < REGF_BLOCK_SIZE; i++) {
-    if (d[i]) {
-      hv_note(v, HR_SEV_INFO, "R-A14", i, "non-zero bytes in the unread part of the base block");
-      break;
-    }
+  /* Scanned 8 bytes at a time (this runs on every open; the fuzzers showed it hot), then the
+   * first non-zero byte of the first non-zero word is located for the offset. */
+  size_t i = unread_from;
+  while (i < REGF_BLOCK_SIZE && (i & 7)) {
+    if (d[i]) break;
+    i++;
   }
+  while (i + 8 <= REGF_BLOCK_SIZE && le64(d + i) == 0) i += 8;
+  while (i < REGF_BLOCK_SIZE && !d[i]) i++;
+  if (i < REGF_BLOCK_SIZE)
+    hv_note(v, HR_SEV_INFO, "R-A14", i, "non-zero bytes in the unread part of the base block");
   if (length_ok && size > (uint64_t)REGF_BLOCK_SIZE + b->length)
     hv_note(v, HR_SEV_INFO, "R-A17", REGF_BLOCK_SIZE + (uint64_t)b->length,
             "%llu bytes after the last bin (ignored)",

@@ -11,6 +11,25 @@
 
 #define POISON_BYTE 0xDB
 
+/* AddressSanitizer: arena objects are poisoned until handed out and after being forgotten,
+ * so the sanitizer still sees overruns and use after free inside a chunk. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HR_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(HR_ASAN)
+#define HR_ASAN 1
+#endif
+#ifdef HR_ASAN
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static _Atomic uint64_t g_live_bytes, g_live_blocks;
 
 static void *libc_alloc(void *opaque, size_t size) {
@@ -60,15 +79,21 @@ void mem_init(hr_mem *m, const HROpenOptions *opt, uint64_t base_size) {
   }
 }
 
+/* Whether the attempt just counted is one fault injection fails. */
+static bool injected(const hr_mem *m) {
+  return m->fail_at && (m->attempts == m->fail_at || (m->fail_repeat && m->attempts > m->fail_at));
+}
+
+/* Whether a new block of size bytes fits the budget and the single-block limit. */
+static bool fits(const hr_mem *m, size_t size) {
+  return !(size == 0 || size > m->max_single || (uint64_t)size > m->budget - m->live_bytes ||
+           m->live_bytes > m->budget);
+}
+
 /* Counts an attempt and decides whether it may proceed (budget, single limit, injection). */
 static bool admit(hr_mem *m, size_t size) {
   m->attempts++;
-  if (m->fail_at && (m->attempts == m->fail_at || (m->fail_repeat && m->attempts > m->fail_at))) {
-    m->failures++;
-    return false;
-  }
-  if (size == 0 || size > m->max_single || (uint64_t)size > m->budget - m->live_bytes ||
-      m->live_bytes > m->budget) {
+  if (injected(m) || !fits(m, size)) {
     m->failures++;
     return false;
   }
@@ -226,4 +251,74 @@ bool mem_grow(hr_mem *m, void **arr, uint32_t *cap, uint32_t need, size_t elem) 
   *arr = p;
   *cap = (uint32_t)ncap;
   return true;
+}
+
+/* ---- arena ----------------------------------------------------------------------------------- */
+
+struct hr_arena_chunk {
+  hr_arena_chunk *next;
+  size_t size;               /* whole block, header included */
+};
+
+/* Header rounded up so objects start 16-byte aligned (malloc's alignment). */
+#define ARENA_HDR ((sizeof(hr_arena_chunk) + 15u) & ~(size_t)15u)
+
+void *mem_arena_alloc(hr_mem *m, hr_arena *a, size_t size, bool *in_arena) {
+  *in_arena = false;
+  if (size == 0 || size > HR_ARENA_MAX_OBJECT || ARENA_HDR + HR_ARENA_CHUNK_SIZE > m->max_single)
+    return mem_alloc(m, size);
+  size_t need = (size + 7u) & ~(size_t)7u;
+  m->attempts++;
+  if (injected(m)) {
+    m->failures++;
+    return NULL;
+  }
+  if (!a->head || a->cap - a->used < need) {
+    size_t csz = ARENA_HDR + HR_ARENA_CHUNK_SIZE;
+    if (!fits(m, csz)) {
+      m->failures++;
+      return NULL;
+    }
+    hr_arena_chunk *c = m->backend.alloc(m->backend.opaque, csz);
+    if (!c) {
+      m->failures++;
+      return NULL;
+    }
+    account_add(m, csz);
+    m->total_allocs--; /* total_allocs counts the objects, below */
+    c->next = a->head;
+    c->size = csz;
+    ARENA_POISON((uint8_t *)c + ARENA_HDR, csz - ARENA_HDR);
+    a->head = c;
+    a->used = ARENA_HDR;
+    a->cap = csz;
+  }
+  uint8_t *p = (uint8_t *)a->head + a->used;
+  a->used += need;
+  m->total_allocs++;
+  ARENA_UNPOISON(p, size);
+  if (m->strict) memset(p, 0xB2, size);
+  *in_arena = true;
+  return p;
+}
+
+void mem_arena_forget(hr_mem *m, void *p, size_t size) {
+  if (!p) return;
+  if (m->strict) memset(p, POISON_BYTE, size);
+  ARENA_POISON(p, size);
+}
+
+void mem_arena_release(hr_mem *m, hr_arena *a) {
+  hr_arena_chunk *c = a->head;
+  while (c) { /* bounded: one step per chunk, each allocated once */
+    hr_arena_chunk *next = c->next;
+    size_t csz = c->size;
+    ARENA_UNPOISON((uint8_t *)c + ARENA_HDR, csz - ARENA_HDR);
+    if (m->strict) memset(c, POISON_BYTE, csz);
+    account_sub(m, csz);
+    m->backend.free(m->backend.opaque, c, csz);
+    c = next;
+  }
+  a->head = NULL;
+  a->used = a->cap = 0;
 }

@@ -65,6 +65,32 @@ static inline bool mem_mul(size_t *out, size_t a, size_t b) {
   return true;
 }
 
+/* ---- arena (the loader's tree objects) ----------------------------------------------------
+ * A bump allocator over large chunks taken from a context.  The chunks are the accounted
+ * blocks (live_bytes/live_blocks/high_water/budget see chunks); every object request is still
+ * one attempt (fault injection fails it exactly like mem_alloc, so OOM sweeps reach every
+ * call site) and counts in total_allocs.  Freeing an object is deferred: mem_arena_forget
+ * poisons it (strict mode, AddressSanitizer) but the bytes stay live until
+ * mem_arena_release frees every chunk, after which the context holds nothing of the arena.
+ * Objects above HR_ARENA_MAX_OBJECT bytes, or every object when a chunk would exceed the
+ * context's max_single limit, come from mem_alloc instead (*in_arena false): the caller
+ * must remember which kind it got and free it with mem_free or mem_arena_forget. */
+typedef struct hr_arena_chunk hr_arena_chunk;
+typedef struct hr_arena {
+  hr_arena_chunk *head;      /* newest chunk, NULL when empty (a zeroed arena is valid) */
+  size_t used, cap;          /* bytes used / total in head (header included) */
+} hr_arena;
+
+#define HR_ARENA_CHUNK_SIZE ((size_t)256 << 10)
+#define HR_ARENA_MAX_OBJECT ((size_t)4096)
+
+/* size bytes, 8-byte aligned; NULL on failure (nothing changed but the attempt counters). */
+void *mem_arena_alloc(hr_mem *m, hr_arena *a, size_t size, bool *in_arena);
+/* Logical free of an arena object (size as requested). */
+void mem_arena_forget(hr_mem *m, void *p, size_t size);
+/* Frees every chunk; the arena is empty (and reusable) afterwards. */
+void mem_arena_release(hr_mem *m, hr_arena *a);
+
 /* Growth helper for arrays: ensures *cap >= need, growing geometrically. */
 bool mem_grow(hr_mem *m, void **arr, uint32_t *cap, uint32_t need, size_t elem);
 
