@@ -12,11 +12,14 @@
 
 /* ---- keys ---------------------------------------------------------------------------------- */
 
-hr_key *tree_key_alloc(hr_tree *t, uint32_t len) {
+hr_key *tree_key_alloc(hr_tree *t, uint32_t len, bool arena) {
   size_t size;
   if (!mem_add(&size, sizeof(hr_key), (size_t)len * 2)) return NULL;
-  hr_key *k = mem_zalloc(t->mem, size);
+  bool in_arena = false;
+  hr_key *k = arena ? mem_arena_alloc(t->mem, &t->arena, size, &in_arena) : mem_alloc(t->mem, size);
   if (!k) return NULL;
+  memset(k, 0, size);
+  k->arena_bits = in_arena ? TREE_ARENA_KEY : 0;
   k->inline_len = len;
   k->name_inline = len ? 1 : 0;
   k->name = len ? k->name_buf : NULL;
@@ -26,7 +29,7 @@ hr_key *tree_key_alloc(hr_tree *t, uint32_t len) {
 }
 
 hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
-  hr_key *k = tree_key_alloc(t, len);
+  hr_key *k = tree_key_alloc(t, len, false);
   if (k && len) memcpy(k->name_buf, name, (size_t)len * 2);
   return k;
 }
@@ -36,7 +39,9 @@ hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
 static void value_free_storage(hr_tree *t, hr_value *v) {
   if (v->joined) {
     void *block = v->name_len ? (void *)v->name : (void *)v->data;
-    if (block) mem_free(t->mem, block, (size_t)v->name_len * 2 + v->size);
+    size_t bytes = (size_t)v->name_len * 2 + v->size;
+    if (block && v->joined == 2) mem_arena_forget(t->mem, block, bytes);
+    else if (block) mem_free(t->mem, block, bytes);
     return;
   }
   if (v->name) mem_free(t->mem, v->name, (size_t)v->name_len * 2);
@@ -49,14 +54,69 @@ void tree_value_clear(hr_tree *t, hr_value *v) {
 }
 
 /* Frees one key's own storage (not its subkeys). */
+/* Frees one block that is an arena object when bit is set in bits. */
+static void free_maybe_arena(hr_tree *t, void *p, size_t size, uint8_t bits, uint8_t bit) {
+  if (!p) return;
+  if (bits & bit) mem_arena_forget(t->mem, p, size);
+  else mem_free(t->mem, p, size);
+}
+
+/* Frees one key's own storage (not its subkeys). */
 static void key_free_self(hr_tree *t, hr_key *k) {
   for (uint32_t i = 0; i < k->n_values; i++) tree_value_clear(t, &k->values[i]);
-  if (k->values) mem_free(t->mem, k->values, (size_t)k->cap_values * sizeof *k->values);
-  if (k->subkeys) mem_free(t->mem, k->subkeys, (size_t)k->cap_subkeys * sizeof *k->subkeys);
+  free_maybe_arena(t, k->values, (size_t)k->cap_values * sizeof *k->values, k->arena_bits,
+                   TREE_ARENA_VALUES);
+  free_maybe_arena(t, k->subkeys, (size_t)k->cap_subkeys * sizeof *k->subkeys, k->arena_bits,
+                   TREE_ARENA_SUBKEYS);
   if (k->class_data) mem_free(t->mem, k->class_data, k->class_len);
   if (k->name && !k->name_inline) mem_free(t->mem, k->name, (size_t)k->name_len * 2);
   if (k->sd) tree_sd_unref(t, k->sd);
-  mem_free(t->mem, k, sizeof *k + (size_t)k->inline_len * 2);
+  free_maybe_arena(t, k, sizeof *k + (size_t)k->inline_len * 2, k->arena_bits, TREE_ARENA_KEY);
+}
+
+/* mem_grow for an array that may be an arena object: an arena array is first copied to a
+ * block of its own (arena objects never grow).  Atomic: on failure nothing changed. */
+static bool grow_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t need,
+                       size_t elem, uint8_t bit) {
+  if (need <= *cap) return true;
+  if (!(k->arena_bits & bit)) return mem_grow(t->mem, arr, cap, need, elem);
+  void *na = NULL;
+  uint32_t ncap = 0;
+  if (!mem_grow(t->mem, &na, &ncap, need, elem)) return false;
+  if (*arr) {
+    memcpy(na, *arr, (size_t)*cap * elem);
+    mem_arena_forget(t->mem, *arr, (size_t)*cap * elem);
+  }
+  *arr = na;
+  *cap = ncap;
+  k->arena_bits = (uint8_t)(k->arena_bits & ~bit);
+  return true;
+}
+
+/* An exact-size zeroed array for the loader, from the arena when small enough. */
+static hr_status reserve_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t n,
+                               size_t elem, uint8_t bit) {
+  size_t bytes;
+  if (*arr || n == 0) return ERROR_SUCCESS;
+  if (!mem_mul(&bytes, n, elem)) return ERROR_NOT_ENOUGH_MEMORY;
+  bool in_arena;
+  void *p = mem_arena_alloc(t->mem, &t->arena, bytes, &in_arena);
+  if (!p) return ERROR_NOT_ENOUGH_MEMORY;
+  memset(p, 0, bytes);
+  *arr = p;
+  *cap = n;
+  if (in_arena) k->arena_bits = (uint8_t)(k->arena_bits | bit);
+  return ERROR_SUCCESS;
+}
+
+hr_status tree_key_reserve_values(hr_tree *t, hr_key *key, uint32_t n) {
+  return reserve_array(t, key, (void **)&key->values, &key->cap_values, n, sizeof *key->values,
+                       TREE_ARENA_VALUES);
+}
+
+hr_status tree_key_reserve_subkeys(hr_tree *t, hr_key *key, uint32_t n) {
+  return reserve_array(t, key, (void **)&key->subkeys, &key->cap_subkeys, n,
+                       sizeof *key->subkeys, TREE_ARENA_SUBKEYS);
 }
 
 void tree_key_free(hr_tree *t, hr_key *key) {
@@ -98,8 +158,8 @@ bool tree_find_subkey(const hr_key *key, const uint16_t *name, uint32_t len, uin
 
 hr_status tree_insert_subkey(hr_tree *t, hr_key *parent, hr_key *child, uint32_t index) {
   if (parent->n_subkeys == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
-  if (!mem_grow(t->mem, (void **)&parent->subkeys, &parent->cap_subkeys, parent->n_subkeys + 1,
-                sizeof *parent->subkeys))
+  if (!grow_array(t, parent, (void **)&parent->subkeys, &parent->cap_subkeys,
+                  parent->n_subkeys + 1, sizeof *parent->subkeys, TREE_ARENA_SUBKEYS))
     return ERROR_NOT_ENOUGH_MEMORY;
   memmove(parent->subkeys + index + 1, parent->subkeys + index,
           (size_t)(parent->n_subkeys - index) * sizeof *parent->subkeys);
@@ -230,8 +290,8 @@ hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t
 hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
                                   uint32_t type, uint8_t *data, uint32_t size, uint16_t flags) {
   if (key->n_values == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
-  if (!mem_grow(t->mem, (void **)&key->values, &key->cap_values, key->n_values + 1,
-                sizeof *key->values))
+  if (!grow_array(t, key, (void **)&key->values, &key->cap_values, key->n_values + 1,
+                  sizeof *key->values, TREE_ARENA_VALUES))
     return ERROR_NOT_ENOUGH_MEMORY;
   hr_value *v = &key->values[key->n_values++];
   v->name = name_len ? name : NULL;
@@ -250,10 +310,13 @@ hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, u
   size_t bytes;
   if (!mem_add(&bytes, (size_t)name_len * 2, size)) return ERROR_NOT_ENOUGH_MEMORY;
   uint8_t *block = NULL;
-  if (bytes && !(block = mem_alloc(t->mem, bytes))) return ERROR_NOT_ENOUGH_MEMORY;
-  if (!mem_grow(t->mem, (void **)&key->values, &key->cap_values, key->n_values + 1,
-                sizeof *key->values)) {
-    if (block) mem_free(t->mem, block, bytes);
+  bool in_arena = false;
+  if (bytes && !(block = mem_arena_alloc(t->mem, &t->arena, bytes, &in_arena)))
+    return ERROR_NOT_ENOUGH_MEMORY;
+  if (!grow_array(t, key, (void **)&key->values, &key->cap_values, key->n_values + 1,
+                  sizeof *key->values, TREE_ARENA_VALUES)) {
+    if (block && in_arena) mem_arena_forget(t->mem, block, bytes);
+    else if (block) mem_free(t->mem, block, bytes);
     return ERROR_NOT_ENOUGH_MEMORY;
   }
   hr_value *v = &key->values[key->n_values++];
@@ -263,7 +326,7 @@ hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, u
   v->type = type;
   v->size = size;
   v->flags = flags;
-  v->joined = 1;
+  v->joined = in_arena ? 2 : 1;
   v->data = size ? block + (size_t)name_len * 2 : NULL;
   *out = v;
   return ERROR_SUCCESS;
@@ -359,6 +422,7 @@ void tree_free(hr_tree *t) {
   t->root = NULL;
   /* Descriptors interned but never referenced (refs 0) are still in the ring. */
   while (t->sds) sd_free(t, t->sds);
+  mem_arena_release(t->mem, &t->arena);
 }
 
 /* Pre-order iterative walk helper: next key after cur within the subtree of top. */

@@ -43,17 +43,29 @@ typedef struct hr_value {
   uint16_t flags;             /* VK_FLAG_TOMBSTONE only; compression is a save-time choice */
   uint8_t joined;             /* 1: name and data share one block (name first, data right
                                * after it: name_len * 2 + size bytes, allocated at name);
-                               * 0: separate blocks.  Only tree.c frees value storage. */
+                               * 2: the same block, in the tree's arena; 0: separate blocks.
+                               * Only tree.c frees value storage. */
   uint8_t *data;              /* NULL when size == 0 */
 } hr_value;
 
 typedef struct hr_key {
+  /* Fields are ordered by size so the struct has no padding holes (43,000 keys per 15 MB
+   * hive: every 8 bytes here is 0.35 MB of peak memory at open). */
   struct hr_key *parent;      /* NULL for the root and for detached (deleted) keys */
   uint16_t *name;
-  uint32_t name_len;
   uint8_t *class_data;        /* raw class bytes (normally UTF-16LE); NULL when class_len 0 */
-  uint32_t class_len;         /* bytes */
   uint64_t last_write;        /* FILETIME */
+  hr_sd *sd;
+  struct hr_key **subkeys;
+  hr_value *values;
+  uint32_t name_len;
+  uint32_t class_len;         /* bytes */
+  uint32_t n_subkeys, cap_subkeys;
+  uint32_t n_values, cap_values;
+  uint32_t handles;           /* open API handles to this key (owned by api) */
+  uint32_t cell;              /* source nk cell index, for diagnostics; REGF_CELL_NIL if created */
+  uint32_t inline_len;        /* units of name_buf (fixed at allocation; the key block is
+                               * sizeof(hr_key) + 2 * inline_len bytes) */
   uint16_t flags;             /* nk Flags as stored, without KEY_COMP_NAME */
   uint8_t access_bits;        /* nk+0x0C */
   uint8_t layer;              /* nk+0x0D: layer semantics (bits 0-1) and InheritClass (bit 7) */
@@ -62,22 +74,25 @@ typedef struct hr_key {
   uint8_t debug_flags;        /* MaxNameLen bits 24-31 */
   uint8_t is_volatile;        /* REG_OPTION_VOLATILE: never saved */
   uint8_t deleted;            /* ORDeleteKey'd while handles were open */
-  hr_sd *sd;
-  struct hr_key **subkeys;
-  uint32_t n_subkeys, cap_subkeys;
-  hr_value *values;
-  uint32_t n_values, cap_values;
-  uint32_t handles;           /* open API handles to this key (owned by api) */
-  uint32_t cell;              /* source nk cell index, for diagnostics; REGF_CELL_NIL if created */
-  uint32_t inline_len;        /* units of name_buf (fixed at allocation; the key block is
-                               * sizeof(hr_key) + 2 * inline_len bytes) */
   uint8_t name_inline;        /* 1: name points at name_buf; 0: a separate block of name_len
                                * units (after a rename that did not fit, or no name) */
+  uint8_t arena_bits;         /* TREE_ARENA_*: which of the key's blocks are arena objects */
   uint16_t name_buf[];        /* the name as loaded/created, allocated with the key */
 } hr_key;
 
+/* hr_key.arena_bits: the key block itself / the values array / the subkeys array come from
+ * the tree's arena (the loader's objects).  An arena array is copied to a block of its own
+ * the first time it must grow; an arena object's free is deferred to tree_free. */
+#define TREE_ARENA_KEY 1u
+#define TREE_ARENA_VALUES 2u
+#define TREE_ARENA_SUBKEYS 4u
+
 typedef struct hr_tree {
   hr_mem *mem;
+  hr_arena arena;             /* the loader's keys, arrays and value blocks (mem.h "arena"):
+                               * one chunk per 256 KiB instead of one block per object; the
+                               * chunks stay live (accounted in mem) until tree_free, also
+                               * for keys deleted meanwhile.  A zeroed tree is valid. */
   hr_key *root;
   hr_sd *sds;                 /* ring head, NULL if none */
   uint32_t n_sds;
@@ -88,8 +103,13 @@ typedef struct hr_tree {
  * name is stored in the key's own block (one allocation per key). */
 hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len);
 /* A new zeroed detached key with room for a len-unit name: key->name points at name_buf and
- * name_len = len; the caller fills the units (the loader widens them from the cell). */
-hr_key *tree_key_alloc(hr_tree *t, uint32_t len);
+ * name_len = len; the caller fills the units (the loader widens them from the cell).  arena:
+ * take the block from the tree's arena (the loader). */
+hr_key *tree_key_alloc(hr_tree *t, uint32_t len, bool arena);
+/* The loader's exact-size arrays (counts validated from the cells), from the arena: a key
+ * without values (subkeys) gets a zeroed array of n; ERROR_NOT_ENOUGH_MEMORY or success. */
+hr_status tree_key_reserve_values(hr_tree *t, hr_key *key, uint32_t n);
+hr_status tree_key_reserve_subkeys(hr_tree *t, hr_key *key, uint32_t n);
 /* Frees key and its whole subtree (values, classes, sd references).  Iterative. */
 void tree_key_free(hr_tree *t, hr_key *key);
 /* Binary search among key's subkeys.  Returns true and *index when found; otherwise false and
@@ -118,7 +138,7 @@ hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t
 hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
                                   uint32_t type, uint8_t *data, uint32_t size, uint16_t flags);
 /* The loader's form: reserves the next value slot and one block for name + data
- * (name_len * 2 + size bytes, joined storage).  On success *v is the new value (name, data
+ * (name_len * 2 + size bytes, joined storage, from the arena when small enough).  On success *v is the new value (name, data
  * point into the block; the caller fills them and the other fields are set); on failure
  * (ERROR_NOT_ENOUGH_MEMORY) nothing changed. */
 hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, uint32_t type,
@@ -137,7 +157,8 @@ void tree_key_set_sd(hr_tree *t, hr_key *key, hr_sd *sd);
 void tree_sd_unref(hr_tree *t, hr_sd *sd);
 
 /* ---- whole tree ---- */
-/* Frees the root subtree and every remaining descriptor. */
+/* Frees the root subtree, every remaining descriptor and the arena.  Detached keys that
+ * still hold arena objects must be freed before (hive_free_contents does). */
 void tree_free(hr_tree *t);
 /* Checks the invariants above over the subtree at key; returns ERROR_SUCCESS or
  * ERROR_INVALID_DATA with a message in diag.  Iterative. */

@@ -138,7 +138,7 @@ static hr_status key_create(hr_hv *v, frame *fr, hr_key *parent) {
   hr_tree *t = v->tree;
   const hr_nk *k = &fr->nk;
   uint32_t units = rawname_units(k->name); /* >= 1 (R-D02) */
-  hr_key *key = tree_key_alloc(t, units);  /* name stored in the key's own block */
+  hr_key *key = tree_key_alloc(t, units, true); /* name in the key's block; arena */
   if (!key) return ERROR_NOT_ENOUGH_MEMORY;
   rawname_widen(k->name, key->name);
   key->last_write = k->last_write;
@@ -185,11 +185,8 @@ static hr_status key_values(hr_hv *v, frame *fr) {
     FAIL_OR_GO_ON(hv_reject(v, "R-D26", at_key, "symbolic link key with %u values",
                             k->n_values));
   hr_key *key = fr->key;
-  if (key) {
-    key->values = mem_zalloc_array(v->tree->mem, k->n_values, sizeof *key->values);
-    if (!key->values) return ERROR_NOT_ENOUGH_MEMORY;
-    key->cap_values = k->n_values;
-  }
+  if (key && tree_key_reserve_values(v->tree, key, k->n_values) != ERROR_SUCCESS)
+    return ERROR_NOT_ENOUGH_MEMORY;
   bool dups = k->n_values > 1;
   if (dups && k->n_values > v->scratch_cap) {
     uint64_t *s = mem_alloc_array(v->mem, k->n_values, sizeof *s);
@@ -320,11 +317,8 @@ static hr_status key_enter(hr_hv *v, frame *fr, hr_key *parent) {
     FAIL_OR_GO_ON(st);
     if (st == ERROR_SUCCESS) {
       fr->has_list = true;
-      if (fr->key) {
-        fr->key->subkeys = mem_alloc_array(v->tree->mem, k->n_subkeys, sizeof(hr_key *));
-        if (!fr->key->subkeys) return ERROR_NOT_ENOUGH_MEMORY;
-        fr->key->cap_subkeys = k->n_subkeys;
-      }
+      if (fr->key && tree_key_reserve_subkeys(v->tree, fr->key, k->n_subkeys) != ERROR_SUCCESS)
+        return ERROR_NOT_ENOUGH_MEMORY;
     }
   }
   return bad ? ERROR_NOT_REGISTRY_FILE : ERROR_SUCCESS;
