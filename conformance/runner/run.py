@@ -3,7 +3,7 @@
 
 usage: run.py [--adapter NAME|PATH]... [--cases DIR] [--jobs N] [--timeout S] [--memcheck]
               [--out DIR] [--family F]... [--case GLOB]... [--skip-case GLOB]... [--build DIR]
-              [--hives DIR]
+              [--hives DIR] [--mem-limit MIB]
               [--update-baseline] [--no-baseline] [--lint-only]
 
 `hiveref conformance ...` execs this script with the same arguments.  Exit status: 0 when the
@@ -115,6 +115,7 @@ class Cell:
         self.timed_out, self.harness, self.skip_reason = False, None, None
         self.status, self.detail, self.workdir, self.outfile = None, "", None, None
         self.stdout_path, self.stdout_big, self.env = None, False, None
+        self.mem_limit = 0
 
 
 class Env:
@@ -145,6 +146,13 @@ class Env:
         return os.path.join(PROJECT, f)
 
 
+def _limit_memory(mb):
+    """Address-space cap for an adapter (--mem-limit): a runaway library fails its own
+    allocation instead of taking the machine's memory (and the OOM killer's victims) with it."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+
+
 def _exec(cell, argv, timeout, memcheck):
     """Runs the adapter; stdout goes to a file (real hives dump tens of MB), stderr is kept."""
     if memcheck and cell.adapter.is_elf():
@@ -155,8 +163,10 @@ def _exec(cell, argv, timeout, memcheck):
     cell.stdout_path = os.path.join(cell.workdir, "adapter.stdout")
     try:
         with open(cell.stdout_path, "wb") as so:
+            limit = 0 if getattr(cell, "memchecked", False) else cell.mem_limit
             p = subprocess.Popen(argv, stdout=so, stderr=subprocess.PIPE,
-                                 start_new_session=True, cwd=cell.workdir, env=cell.env)
+                                 start_new_session=True, cwd=cell.workdir, env=cell.env,
+                                 preexec_fn=(lambda: _limit_memory(limit)) if limit else None)
             try:
                 _, err = p.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -315,6 +325,11 @@ def judge_open(cell, oracle, fixture_dumps):
     if cell.rc == 1:
         first = cell.stdout.strip().splitlines()[:1]
         err = first[0] if first else ""
+        if not err.startswith("error"):
+            # PROTOCOL.md: a rejection prints "error <code> ...".  Exit 1 without it is the
+            # process dying (e.g. an interpreter's "Out of memory!" under --mem-limit).
+            return "CRASH", "exit 1 without an error line: %s" % (
+                cell.stderr.strip().splitlines()[-1:] or [""])[0][:200]
         if expect == "accept":
             return "SHOULD_HAVE_ACCEPTED", err[:200]
         if expect == "impl":
@@ -596,6 +611,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--memcheck", action="store_true")
+    ap.add_argument("--mem-limit", type=int, default=8192,
+                    help="address-space limit per adapter process in MiB (0 = none; off under --memcheck)")
     ap.add_argument("--out", default="conformance-results")
     ap.add_argument("--build", default=os.environ.get("HIVEREF_BUILD_DIR",
                                                       os.path.join(PROJECT, "build")))
@@ -643,6 +660,8 @@ def main(argv=None):
     # The ref adapter runs first so that its dumps can serve as the oracle of sha-only cases.
     adapters.sort(key=lambda a: (a.name != "ref", a.name))
     cells = [Cell(c, a) for a in adapters for c in cases]
+    for c in cells:
+        c.mem_limit = args.mem_limit
 
     print("conformance: %d cases x %d adapters (%s), %d jobs, out %s" % (
         len(cases), len(adapters), ", ".join("%s [%s]" % (a.name, a.version) for a in adapters),
@@ -745,8 +764,11 @@ def gate(cells, adapters, args):
         base = {r["case"]: r["status"] for r in caselib.read_tsv(path)}
         absent = {c.case.id for c in cells if c.adapter is a and c.status == "SKIP"
                   and c.detail.startswith("input absent")}
+        # CRASH and TIMEOUT are one class for the gate: a runaway recursion ends by the timeout
+        # or by the kernel's OOM killer (SIGKILL) depending on the machine's memory.
+        same = lambda x, y: x == y or {x, y} == {"CRASH", "TIMEOUT"}  # noqa: E731
         changed = [(k, base[k], v) for k, v in sorted(mine.items())
-                   if k in base and base[k] != v and k not in absent]
+                   if k in base and not same(base[k], v) and k not in absent]
         # A cell that now PASSes is an improvement: reported, never a failure.
         better = [c for c in changed if c[2] == "PASS"]
         changed = [c for c in changed if c[2] != "PASS"]

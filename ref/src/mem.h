@@ -79,9 +79,14 @@ typedef struct hr_arena_chunk hr_arena_chunk;
 typedef struct hr_arena {
   hr_arena_chunk *head;      /* newest chunk, NULL when empty (a zeroed arena is valid) */
   size_t used, cap;          /* bytes used / total in head (header included) */
+  uint32_t n_chunks;         /* chunks taken so far: sizes double from HR_ARENA_CHUNK_SIZE */
 } hr_arena;
 
+/* Chunk blocks (header included): 256 KiB, then doubling up to 2 MiB, the size from which the
+ * libc backend maps blocks itself with huge pages (mem.c), so a small hive stays small and a
+ * big one takes few, huge-page-backed chunks. */
 #define HR_ARENA_CHUNK_SIZE ((size_t)256 << 10)
+#define HR_ARENA_CHUNK_MAX ((size_t)2 << 20)
 #define HR_ARENA_MAX_OBJECT ((size_t)4096)
 
 /* size bytes, 8-byte aligned; NULL on failure (nothing changed but the attempt counters). */

@@ -26,7 +26,7 @@ static void test_arena_accounting(void) {
   CHECK(((uintptr_t)p & 7u) == 0);
   memset(p, 0x11, 10);
   uint64_t chunk_bytes = m.live_bytes;
-  CHECK(chunk_bytes > HR_ARENA_CHUNK_SIZE);
+  CHECK_EQ_U(chunk_bytes, HR_ARENA_CHUNK_SIZE);
   CHECK_EQ_U(m.live_blocks, 1);
   uint8_t *q = mem_arena_alloc(&m, &a, 24, &in);
   REQUIRE(q && in);
@@ -45,6 +45,7 @@ static void test_arena_accounting(void) {
   uint64_t n = HR_ARENA_CHUNK_SIZE / HR_ARENA_MAX_OBJECT + 1;
   for (uint64_t i = 0; i < n; i++) REQUIRE(mem_arena_alloc(&m, &a, HR_ARENA_MAX_OBJECT, &in));
   CHECK_EQ_U(m.live_blocks, 2);
+  CHECK_EQ_U(m.live_bytes, 3 * HR_ARENA_CHUNK_SIZE); /* the second chunk is twice the first */
   mem_arena_release(&m, &a);
   CHECK_EQ_U(m.live_blocks, 0);
   CHECK_EQ_U(m.live_bytes, 0);
