@@ -19,9 +19,11 @@ i("i_base_cluster_8", "Cluster 8 (Windows ignores it; ReactOS and yarp require 1
 i("i_base_cluster_0", "Cluster 0", I_(S(), lambda s: s.img.set_u32(L.REGF_OFF_CLUSTER, 0)),
   "R-A11", ref="accept")
 i("i_base_dirty_length_past_eof", "Dirty hive (Seq 3/2) whose Length runs past the file end: "
-  "normal for a dirty primary, the log would regrow it",
+  "the log would regrow it (spec R-A09 'R: treat as truncated if dirty'); the strict reference "
+  "engine rejects it because every real dirty primary in ../shared/hives has all its bins "
+  "(ref/RULES.md, R-A09)",
   I_(S(seq=(3, 2)), lambda s: s.img.set_u32(L.REGF_OFF_LENGTH, s.img.u32(L.REGF_OFF_LENGTH) + 0x3000)),
-  "R-A09", ref="accept")
+  "R-A09", ref="reject")
 
 
 def _garbage_tail(s):

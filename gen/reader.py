@@ -152,13 +152,12 @@ class Hive:
             self.rej("R-A08", L.REGF_OFF_LENGTH, "length 0x%x" % length)
             ok = False
         elif L.REGF_BLOCK_SIZE + length > n:
-            if self.dirty:
-                # Dirty primaries with a short tail are normal; the log would regrow them.
-                self.warn("R-A09", L.REGF_OFF_LENGTH, "dirty hive shorter than its length")
-                self.end = (n - L.REGF_BLOCK_SIZE) // L.REGF_BLOCK_SIZE * L.REGF_BLOCK_SIZE
-            else:
-                self.rej("R-A09", L.REGF_OFF_LENGTH, "length 0x%x past the file end" % length)
-                ok = False
+            # Strict reading of R-A09 (spec Engine column "S"), dirty or not: treating a short
+            # dirty file as truncated is the repair mode's job ("R"), which needs its logs.  The
+            # project chose this in ref/RULES.md (every real dirty primary has all its bins).
+            self.rej("R-A09", L.REGF_OFF_LENGTH, "length 0x%x past the file end%s"
+                     % (length, " (dirty hive: its log would regrow it)" if self.dirty else ""))
+            ok = False
         if self.dirty:
             self.warn("R-A10", L.REGF_OFF_SEQ1, "dirty: sequence %d != %d" % (seq1, seq2))
         if cluster != 1:

@@ -20,9 +20,6 @@ from test_fixtures import read_case
 
 # id -> why the engine and gen/ disagree (reported to the lead; see gen/README.md).
 KNOWN = {
-    "i_base_dirty_length_past_eof":
-        "ref rejects a DIRTY hive whose Length runs past EOF (R-A09); the spec's Engine column "
-        "says 'S: reject if clean; R: treat as truncated if dirty' (implementation-defined case)",
     "i_name_embedded_nul":
         "the ref adapter prints no D record for a key whose name holds an embedded NUL "
         "(ORGetKeySecurity needs an open handle, OROpenKey a NUL-terminated name)",
