@@ -349,25 +349,7 @@ hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len) {
       s = s->next;
     } while (s != t->sds);
   }
-  hr_sd *s = mem_zalloc(t->mem, sizeof *s);
-  if (!s) return NULL;
-  s->bytes = mem_dup(t->mem, bytes, len);
-  if (!s->bytes) {
-    mem_free(t->mem, s, sizeof *s);
-    return NULL;
-  }
-  s->len = len;
-  if (t->sds) {
-    s->next = t->sds;
-    s->prev = t->sds->prev;
-    t->sds->prev->next = s;
-    t->sds->prev = s;
-  } else {
-    s->next = s->prev = s;
-    t->sds = s;
-  }
-  t->n_sds++;
-  return s;
+  return tree_sd_new(t, bytes, len);
 }
 
 hr_sd *tree_sd_new(hr_tree *t, const uint8_t *bytes, uint32_t len) {
