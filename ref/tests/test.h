@@ -70,7 +70,8 @@ const char *test_src_path(const char *rel);
 /* ../shared/hives/<rel>, or NULL when ../shared/hives is absent (caller skips). */
 const char *test_shared_hive(const char *rel);
 bool test_shared_available(void);
-/* Reads a whole file (libc allocation: test-side memory, not audited). *len set. NULL on error. */
+/* Reads a whole file (libc allocation: test-side memory, not audited). *len set. NULL on error.
+ * The buffer holds one extra NUL byte after the *len bytes, for text parsing. */
 uint8_t *test_read_file(const char *path, size_t *len);
 void test_free_file(uint8_t *p);
 

@@ -95,11 +95,14 @@ uint8_t *test_read_file(const char *path, size_t *len) {
   }
   long n = ftell(f);
   rewind(f);
-  uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
+  /* One extra NUL byte (not counted in *len), so text files can be parsed with the C string
+   * functions (strtoll & co. read until a terminator: ASan strict_string_checks catches it). */
+  uint8_t *p = malloc(n > 0 ? (size_t)n + 1 : 1);
   if (p && n > 0 && fread(p, 1, (size_t)n, f) != (size_t)n) {
     free(p);
     p = NULL;
   }
+  if (p) p[n > 0 ? n : 0] = 0;
   fclose(f);
   if (p) *len = (size_t)(n > 0 ? n : 0);
   return p;
