@@ -27,6 +27,10 @@
 set -u -o pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# afl-fuzz refuses a custom ASAN_OPTIONS without symbolize=0 and abort_on_error=1 (ci/test.sh
+# exports its own for the sanitizer tests), so AFL++ runs get options of their own.
+AFL_ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=1:allocator_may_return_null=1"
+AFL_UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:symbolize=0"
 BUILD_ROOT=${HIVEREF_FUZZ_BUILD_ROOT:-$REPO/build-fuzz}
 SECONDS_PER_TARGET=120
 ENGINE=libfuzzer
@@ -233,6 +237,7 @@ if [ "$MODE" = bench ]; then
     if [ -x "$AFL_BUILD/fuzz/$t" ] && command -v afl-fuzz >/dev/null; then
       w=$(mktemp -d "$BUILD_ROOT/bench-XXXXXX")
       AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_FAST_CAL=1 \
+        ASAN_OPTIONS="$AFL_ASAN_OPTIONS" UBSAN_OPTIONS="$AFL_UBSAN_OPTIONS" \
         nice -n "$NICE" afl-fuzz -i "$small" -o "$w/out" -x "$(dict_for "$t")" -V "$BT" -m none \
         -t 10000 -- "$AFL_BUILD/fuzz/$t" >/dev/null 2>&1
       afl=$(sed -n 's/^execs_per_sec[[:space:]]*:[[:space:]]*//p' "$w/out/default/fuzzer_stats" 2>/dev/null)
@@ -293,7 +298,8 @@ run_afl() { # target workdir cpu
   fi
   [ -n "$cpu" ] && bind=(-b "$cpu")
   local envs=(AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
-              AFL_FAST_CAL=1 AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1)
+              AFL_FAST_CAL=1 AFL_CMPLOG_ONLY_NEW=1 AFL_SKIP_CRASHES=1
+              "ASAN_OPTIONS=$AFL_ASAN_OPTIONS" "UBSAN_OPTIONS=$AFL_UBSAN_OPTIONS")
   if hive_input "$t" && [ -f "$AFL_BUILD/hive_afl_mutator.so" ] && [ "${HIVEREF_MUTATOR:-on}" != off ]; then
     envs+=(AFL_CUSTOM_MUTATOR_LIBRARY="$AFL_BUILD/hive_afl_mutator.so")
   fi
