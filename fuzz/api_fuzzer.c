@@ -40,19 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-/* ---- Input reader ------------------------------------------------------------------------ */
-typedef struct rd {
-  const uint8_t *p;
-  size_t n;
-} rd;
-
-static uint8_t u8(rd *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
-static uint16_t u16(rd *r) { return (uint16_t)(u8(r) | (u8(r) << 8)); }
-static uint32_t u32(rd *r) { return (uint32_t)u16(r) | ((uint32_t)u16(r) << 16); }
+/* The input is read with fz_rd / fz_u8 / fz_u16 / fz_u32 (fuzz_common.h). */
 
 /* ---- Names -------------------------------------------------------------------------------- */
 #define NAME_CAP 16400u
@@ -72,35 +60,35 @@ static size_t wlen(const WCHAR *s) {
 }
 
 /* Fills out (NUL-terminated) from the input; returns false for "pass NULL". */
-static bool get_name(rd *r, WCHAR *out, bool value_name) {
-  uint8_t kind = u8(r);
+static bool get_name(fz_rd *r, WCHAR *out, bool value_name) {
+  uint8_t kind = fz_u8(r);
   size_t n = 0;
   switch (kind % 9) {
     case 0: case 1: case 2: case 3: {
-      const WCHAR *w = k_words[u8(r) % N_WORDS];
+      const WCHAR *w = k_words[fz_u8(r) % N_WORDS];
       n = wlen(w);
       memcpy(out, w, n * sizeof(WCHAR));
       break;
     }
     case 4: { /* short ASCII-ish name from the input */
-      size_t len = u8(r) % 16;
-      for (size_t i = 0; i < len; i++) out[n++] = (WCHAR)(u8(r) & 0x7F);
+      size_t len = fz_u8(r) % 16;
+      for (size_t i = 0; i < len; i++) out[n++] = (WCHAR)(fz_u8(r) & 0x7F);
       break;
     }
     case 5: { /* raw UTF-16 units (lone surrogates, NULs, anything) */
-      size_t len = u8(r) % 8;
-      for (size_t i = 0; i < len; i++) out[n++] = u16(r);
+      size_t len = fz_u8(r) % 8;
+      for (size_t i = 0; i < len; i++) out[n++] = fz_u16(r);
       break;
     }
     case 6: { /* at the length limits: key 255/256/257, value 16383/16384 */
       size_t base = value_name ? 16380 : 253;
-      size_t len = base + u8(r) % 6;
+      size_t len = base + fz_u8(r) % 6;
       WCHAR c = (kind & 0x80) ? 0x00E9 : 'k';
       for (size_t i = 0; i < len; i++) out[n++] = c;
       break;
     }
     case 7: { /* a two-level path */
-      const WCHAR *a = k_words[u8(r) % N_WORDS], *b = k_words[u8(r) % N_WORDS];
+      const WCHAR *a = k_words[fz_u8(r) % N_WORDS], *b = k_words[fz_u8(r) % N_WORDS];
       size_t la = wlen(a), lb = wlen(b);
       memcpy(out, a, la * sizeof(WCHAR));
       out[la] = '\\';
@@ -125,24 +113,24 @@ static uint8_t g_sd[SD_BUF_SIZE];
 
 /* A self-relative security descriptor: a valid template (owner = group = BUILTIN\Administrators,
  * DACL with Everyone:KEY_READ), optionally perturbed, or raw bytes. */
-static size_t get_sd(rd *r, uint8_t *sd, size_t cap) {
+static size_t get_sd(fz_rd *r, uint8_t *sd, size_t cap) {
   static const uint8_t tmpl[] = {
       1, 0, 0x04, 0x80, 20, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 52, 0, 0, 0,   /* header */
       1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0,                   /* owner S-1-5-32-544 */
       1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0,                   /* group */
       2, 0, 28, 0, 1, 0, 0, 0,                                              /* ACL rev 2, 1 ACE */
       0, 2, 20, 0, 0x19, 0, 2, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};      /* Everyone read */
-  uint8_t kind = u8(r) % 4;
+  uint8_t kind = fz_u8(r) % 4;
   memset(sd, 0, SD_BUF_SIZE);
   if (kind == 3) {
-    size_t len = u8(r) % 96;
+    size_t len = fz_u8(r) % 96;
     if (len > cap) len = cap;
-    for (size_t i = 0; i < len; i++) sd[i] = u8(r);
+    for (size_t i = 0; i < len; i++) sd[i] = fz_u8(r);
     return len;
   }
   memcpy(sd, tmpl, sizeof tmpl);
-  if (kind == 1) sd[u8(r) % sizeof tmpl] = u8(r);
-  if (kind == 2) sd[2] |= u8(r); /* control bits: SACL present, protected, ... */
+  if (kind == 1) sd[fz_u8(r) % sizeof tmpl] = fz_u8(r);
+  if (kind == 2) sd[2] |= fz_u8(r); /* control bits: SACL present, protected, ... */
   return sizeof tmpl;
 }
 
@@ -249,9 +237,9 @@ static void full_check(api *a) {
 
 /* Runs one step.  armed: a fault is armed around the primary call.  Returns true if the step
  * changed the hive (successfully). */
-static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
-  uint8_t op = u8(r) % 14;
-  ORHKEY h = key_at(a, u8(r));
+static bool step(api *a, fz_rd *r, bool armed, fz_control *ctl) {
+  uint8_t op = fz_u8(r) % 14;
+  ORHKEY h = key_at(a, fz_u8(r));
   DWORD rc = ERROR_SUCCESS;
   bool mutating = false;
   uint64_t before = 0;
@@ -277,10 +265,10 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
   switch (op) {
     case 0: { /* ORCreateKey */
       bool have = get_name(r, a->name, false);
-      bool with_class = (u8(r) & 1) != 0;
+      bool with_class = (fz_u8(r) & 1) != 0;
       if (with_class) get_name(r, a->name2, true);
-      uint8_t o = u8(r);
-      DWORD opts = (o & 0x40) ? (DWORD)u32(r) : (DWORD)(o & 3);
+      uint8_t o = fz_u8(r);
+      DWORD opts = (o & 0x40) ? (DWORD)fz_u32(r) : (DWORD)(o & 3);
       uint8_t *sdb = g_sd;
       size_t sdlen = (o & 0x80) ? get_sd(r, sdb, 128) : 0;
       ORHKEY nk = NULL;
@@ -303,7 +291,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
                    "created key not found by OROpenKey: %s", HRErrorName(orc));
           if (orc == ERROR_SUCCESS && chk != a->slot[0] && chk != h) ORCloseKey(chk);
         }
-        store(a, nk, u8(r));
+        store(a, nk, fz_u8(r));
       }
       break;
     }
@@ -313,11 +301,11 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       ARM();
       rc = OROpenKey(h, have ? a->name : NULL, &k);
       DISARM("OROpenKey");
-      if (rc == ERROR_SUCCESS && k != h && k != a->slot[0]) store(a, k, u8(r));
+      if (rc == ERROR_SUCCESS && k != h && k != a->slot[0]) store(a, k, fz_u8(r));
       break;
     }
     case 2: { /* ORCloseKey */
-      uint8_t s = u8(r) % API_SLOTS;
+      uint8_t s = fz_u8(r) % API_SLOTS;
       ORHKEY k = a->slot[s] ? a->slot[s] : a->slot[0];
       ARM();
       rc = ORCloseKey(k);
@@ -345,22 +333,22 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
     }
     case 4: { /* ORSetValue */
       bool have = get_name(r, a->name, true);
-      uint8_t t = u8(r);
-      DWORD type = (t & 0x80) ? u32(r) : (DWORD)(t % 12);
-      uint8_t lk = u8(r);
+      uint8_t t = fz_u8(r);
+      DWORD type = (t & 0x80) ? fz_u32(r) : (DWORD)(t % 12);
+      uint8_t lk = fz_u8(r);
       size_t len;
       switch (lk % 5) {
         case 0: len = lk >> 3; break;
         case 1: len = (lk & 8) ? 8 : 4; break;
-        case 2: len = 16336 + u8(r) % 16; break;
-        case 3: len = 16344u * (1 + u8(r) % 4) + (u8(r) % 3); break;
-        default: len = u16(r) % sizeof a->buf; break;
+        case 2: len = 16336 + fz_u8(r) % 16; break;
+        case 3: len = 16344u * (1 + fz_u8(r) % 4) + (fz_u8(r) % 3); break;
+        default: len = fz_u16(r) % sizeof a->buf; break;
       }
-      uint8_t fill = u8(r);
+      uint8_t fill = fz_u8(r);
       for (size_t i = 0; i < len; i++) a->buf[i] = (uint8_t)(fill + i * 7);
       /* fill & 7 leading data bytes come from the input (a DWORD, a short string ...). */
       for (size_t i = 0; i < (size_t)(fill & 7); i++) {
-        uint8_t b = u8(r);
+        uint8_t b = fz_u8(r);
         if (i < len) a->buf[i] = b;
       }
       ARM();
@@ -398,10 +386,10 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       break;
     }
     case 6: { /* ORGetValue with an input-chosen buffer */
-      bool sub = get_name(r, a->name2, false) && (u8(r) & 1);
+      bool sub = get_name(r, a->name2, false) && (fz_u8(r) & 1);
       bool have = get_name(r, a->name, true);
-      DWORD type = 0, cb = u16(r) % sizeof a->buf;
-      bool nodata = (u8(r) & 3) == 0;
+      DWORD type = 0, cb = fz_u16(r) % sizeof a->buf;
+      bool nodata = (fz_u8(r) & 3) == 0;
       ARM();
       rc = ORGetValue(h, sub ? a->name2 : NULL, have ? a->name : NULL, &type,
                       nodata ? NULL : a->buf, &cb);
@@ -409,7 +397,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       break;
     }
     case 7: { /* OREnumKey with an input-chosen buffer */
-      DWORD idx = u8(r), cch = u8(r) % 300, ccls = u8(r);
+      DWORD idx = fz_u8(r), cch = fz_u8(r) % 300, ccls = fz_u8(r);
       FILETIME ft;
       ARM();
       rc = OREnumKey(h, idx, a->name, &cch, (ccls & 1) ? a->name2 : NULL,
@@ -418,14 +406,14 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       break;
     }
     case 8: { /* OREnumValue with input-chosen buffers */
-      DWORD idx = u8(r), cch = u16(r) % NAME_CAP, type = 0, cb = u16(r) % sizeof a->buf;
+      DWORD idx = fz_u8(r), cch = fz_u16(r) % NAME_CAP, type = 0, cb = fz_u16(r) % sizeof a->buf;
       ARM();
       rc = OREnumValue(h, idx, a->name, &cch, &type, (cb & 1) ? a->buf : NULL, &cb);
       DISARM("OREnumValue");
       break;
     }
     case 9: { /* ORQueryInfoKey with an input-chosen class buffer */
-      DWORD ccls = u8(r), n[7];
+      DWORD ccls = fz_u8(r), n[7];
       FILETIME ft;
       ARM();
       rc = ORQueryInfoKey(h, (ccls & 1) ? a->name : NULL, (ccls & 1) ? &ccls : NULL, &n[0], &n[1],
@@ -434,7 +422,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       break;
     }
     case 10: { /* ORSetKeySecurity */
-      SECURITY_INFORMATION si = u8(r);
+      SECURITY_INFORMATION si = fz_u8(r);
       si = (si & 0x3F) | ((si & 0xC0) ? ((DWORD)(si & 0xC0) << 24) : 0);
       uint8_t *sdb = g_sd;
       size_t sdlen = get_sd(r, sdb, 128);
@@ -451,7 +439,7 @@ static bool step(api *a, rd *r, bool armed, fz_control *ctl) {
       break;
     }
     case 11: { /* ORSetVirtualFlags */
-      DWORD flags = u8(r);
+      DWORD flags = fz_u8(r);
       flags = (flags & 0x80) ? (flags << 24) | flags : (flags & 0x0E);
       ARM();
       rc = ORSetVirtualFlags(h, flags);
@@ -518,7 +506,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   a->faults.hive = a->slot[0];
   a->faults.alloc = &a->alloc;
 
-  rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
+  fz_rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
   unsigned armed_step = ctl.target_byte % 64;
   bool fault_later = ctl.mode == FZ_FAULT_ENGINE || ctl.mode == FZ_FAULT_BACKEND_LATER;
   for (unsigned s = 0; s < API_MAX_STEPS && r.n > 0; s++) {

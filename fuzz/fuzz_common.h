@@ -168,4 +168,19 @@ uint8_t *fz_exact_copy(const uint8_t *data, size_t size);
 #ifdef __cplusplus
 }
 #endif
+
+/* ---- Input reader: targets consume their input as a little-endian byte stream; reads past
+ * the end give 0, so every input is a valid program. ---- */
+typedef struct fz_rd {
+  const uint8_t *p;
+  size_t n;
+} fz_rd;
+static inline uint8_t fz_u8(fz_rd *r) {
+  if (!r->n) return 0;
+  r->n--;
+  return *r->p++;
+}
+static inline uint16_t fz_u16(fz_rd *r) { return (uint16_t)(fz_u8(r) | (fz_u8(r) << 8)); }
+static inline uint32_t fz_u32(fz_rd *r) { return (uint32_t)fz_u16(r) | ((uint32_t)fz_u16(r) << 16); }
+
 #endif /* HIVEREF_FUZZ_COMMON_H */

@@ -35,16 +35,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   return 0;
 }
 
-typedef struct rd {
-  const uint8_t *p;
-  size_t n;
-} rd;
-
-static uint8_t u8(rd *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
 
 static DWORD mk(ORHKEY root, const WCHAR *path, ORHKEY *out) {
   DWORD st = ORCreateKey(root, path, NULL, 0, NULL, out, NULL);
@@ -103,12 +93,12 @@ static bool status_ok(DWORD rc) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_control ctl;
   if (!fz_control_parse(data, size, &ctl)) return 0;
-  rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
-  uint8_t mode = u8(&r);
+  fz_rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
+  uint8_t mode = fz_u8(&r);
   ORHKEY ex = NULL, re = NULL;
   uint8_t *copy1 = NULL, *copy2 = NULL;
   if (mode & 1) {
-    uint32_t l = (uint32_t)u8(&r) | ((uint32_t)u8(&r) << 8) | ((uint32_t)u8(&r) << 16);
+    uint32_t l = (uint32_t)fz_u8(&r) | ((uint32_t)fz_u8(&r) << 8) | ((uint32_t)fz_u8(&r) << 16);
     if (l > r.n) l = (uint32_t)r.n;
     copy1 = fz_exact_copy(r.p, l);
     copy2 = fz_exact_copy(r.p + l, r.n - l);
@@ -117,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ex) ex = build(1, 1, NULL, 0, 0, 1);
     if (!re) re = build(2, 1, NULL, 0, 0, 0);
   } else {
-    size_t l = (size_t)u8(&r) | ((size_t)u8(&r) << 8);
+    size_t l = (size_t)fz_u8(&r) | ((size_t)fz_u8(&r) << 8);
     if (l > r.n) l = r.n;
     DWORD type = (mode & 8) ? REG_SZ : REG_MULTI_SZ;
     ex = build(1, 1, r.p, l, type, 1);

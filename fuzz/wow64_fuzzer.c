@@ -46,15 +46,6 @@ static const char *const k_prefixes[] = {"", "%ProgramFiles%", "%commonprogramfi
                                          "C:\\Windows\\system32", "%SystemDrive%\\Windows\\SYSTEM32",
                                          "%ProgramFiles%\\x\\0"};
 
-typedef struct rd {
-  const uint8_t *p;
-  size_t n;
-} rd;
-static uint8_t u8(rd *r) {
-  if (!r->n) return 0;
-  r->n--;
-  return *r->p++;
-}
 
 static bool documented(DWORD rc) {
   switch (rc) {
@@ -187,8 +178,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static WCHAR path[HRW64_PATH_MAX];
   static uint8_t val[4096 + 32];
   if (!fz_control_parse(data, size, &ctl)) return 0;
-  rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
-  uint8_t b0 = u8(&r), b1 = u8(&r);
+  fz_rd r = {data + FZ_CONTROL_SIZE, size - FZ_CONTROL_SIZE};
+  uint8_t b0 = fz_u8(&r), b1 = fz_u8(&r);
   HRW64Ctx ctx;
   ctx.os = (b0 & 1) ? HRW64_OS_VISTA : HRW64_OS_WIN7;
   ctx.process = (HRW64View)((b0 >> 1) & 3); /* 3 is invalid on purpose */
@@ -196,11 +187,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ctx.hkcr_user = (b0 >> 5) & 1;
   size_t at = 0, ncomp = b1 & 15;
   for (size_t i = 0; i < ncomp && at + 64 < HRW64_PATH_MAX; i++) {
-    uint8_t w = u8(&r);
+    uint8_t w = fz_u8(&r);
     if (i) path[at++] = '\\';
     if (w & 0x80) {
       for (size_t k = 0; k < (size_t)(w & 7) + 1u; k++) {
-        uint8_t lo = u8(&r), hi = u8(&r);
+        uint8_t lo = fz_u8(&r), hi = fz_u8(&r);
         path[at++] = (WCHAR)(lo | (hi << 8));
       }
     } else {
