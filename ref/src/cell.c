@@ -43,7 +43,7 @@ hr_status cell_ref_fail(hr_hv *v, hr_cell c, int mode, uint64_t at, const char *
     return hv_reject(v, "R-C04", at, "%s: 0x%X is not the start of a cell", what, idx);
   int32_t size = (int32_t)le32(m->bins + idx);
   if (size >= 0)
-    return hv_reject(v, "R-C05", at, "%s: cell 0x%X is free (size %d)", what, idx, size);
+    return hv_reject(v, "R-C05", at, "%s: cell 0x%X is not allocated (a free cell of size %d)", what, idx, size);
   uint32_t abs_size = (uint32_t)-size; /* size != INT_MIN: the bin walk rejected it (R-B09) */
   if (abs_size > REGF_CELL_MAX)
     return hv_reject(v, "R-C06", at, "%s: cell 0x%X of %u bytes is above 1 MiB", what, idx,
