@@ -59,6 +59,8 @@ bool api_key_name_ok(const uint16_t *name, uint32_t len);
  * end of its furthest component, with every read bounded by the structures' own size fields.
  * 0 when the header is not a self-relative descriptor. */
 uint32_t api_sd_extent(const uint8_t *sd);
+/* The size a descriptor of that extent is stored with (>= extent; the extra bytes are zeros). */
+uint32_t api_sd_stored_size(const uint8_t *sd, uint32_t extent);
 
 /* Save through a UTF-8 path (ORSaveHive converts its UTF-16 path first). */
 DWORD api_save_utf8(ORHKEY h, const char *path, DWORD os_major, DWORD os_minor);

@@ -16,11 +16,17 @@
 /* Class strings are stored as UTF-16LE bytes without the NUL; ClassLength is a u16 (§9). */
 #define MAX_CLASS_UNITS 32767u
 
-static hr_status validate_sd_arg(const void *psd, uint32_t *len) {
+/* A caller's descriptor: *len = its extent (the bytes read from the caller), *stored = the
+ * size it is stored with (zero-padded, api_sd_stored_size).  It is validated as stored, which
+ * reads only the components, all inside the extent. */
+static hr_status validate_sd_arg(const void *psd, uint32_t *len, uint32_t *stored) {
   const uint8_t *sd = psd;
   uint32_t n = api_sd_extent(sd);
-  if (n == 0 || !secdesc_valid(sd, n)) return ERROR_INVALID_PARAMETER;
+  if (n == 0) return ERROR_INVALID_PARAMETER;
+  uint32_t m = api_sd_stored_size(sd, n);
+  if (!secdesc_valid(sd, m)) return ERROR_INVALID_PARAMETER;
   *len = n;
+  *stored = m;
   return ERROR_SUCCESS;
 }
 
@@ -99,9 +105,9 @@ DWORD WINAPI ORCreateKey(ORHKEY Handle, PCWSTR lpSubKey, PCWSTR lpClass, DWORD d
   }
   size_t cls_units = 0;
   if (lpClass && !api_wcslen(lpClass, MAX_CLASS_UNITS, &cls_units)) return ERROR_INVALID_PARAMETER;
-  uint32_t sd_len = 0;
+  uint32_t sd_len = 0, sd_stored = 0;
   if (pSecurityDescriptor) {
-    st = validate_sd_arg(pSecurityDescriptor, &sd_len);
+    st = validate_sd_arg(pSecurityDescriptor, &sd_len, &sd_stored);
     if (st != ERROR_SUCCESS) return st;
   }
 
@@ -155,7 +161,7 @@ DWORD WINAPI ORCreateKey(ORHKEY Handle, PCWSTR lpSubKey, PCWSTR lpClass, DWORD d
     if (st == ERROR_SUCCESS) {
       hr_sd *sd = k->sd;
       if (pSecurityDescriptor) {
-        sd = tree_sd_intern(t, pSecurityDescriptor, sd_len);
+        sd = tree_sd_intern_padded(t, pSecurityDescriptor, sd_len, sd_stored);
         if (!sd) st = ERROR_NOT_ENOUGH_MEMORY;
       }
       if (st == ERROR_SUCCESS) {

@@ -88,6 +88,21 @@ bool api_key_name_ok(const uint16_t *name, uint32_t len) {
 /* Size of a SID at p (8 + 4 * SubAuthorityCount), MS-DTYP 2.4.2.2. */
 static uint32_t sid_size(const uint8_t *p) { return 8u + 4u * p[1]; }
 
+uint32_t api_sd_stored_size(const uint8_t *sd, uint32_t extent) {
+  /* RtlValidRelativeSecurityDescriptor, which Windows runs on every sk at load (R-H06), wants
+   * sizeof(SID) = 12 bytes available at each SID offset and sizeof(ACL) = 8 at each ACL offset,
+   * whatever the component's own size (a SID with no sub-authority is 8 bytes).  A caller's
+   * descriptor is measured by its components (it comes without a length), so it is stored
+   * zero-padded up to those minimums: the hive we save then loads again. */
+  uint32_t need = extent;
+  const uint32_t fields[2] = {SD_OFF_OWNER, SD_OFF_GROUP};
+  for (int i = 0; i < 2; i++) {
+    uint32_t off = le32(sd + fields[i]);
+    if (off && off + 12u > need) need = off + 12u;
+  }
+  return need;
+}
+
 uint32_t api_sd_extent(const uint8_t *sd) {
   if (sd[SD_OFF_REVISION] != SD_REVISION) return 0;
   uint16_t control = le16(sd + SD_OFF_CONTROL);

@@ -170,7 +170,8 @@ DWORD WINAPI ORSetKeySecurity(ORHKEY Handle, SECURITY_INFORMATION SecurityInform
   if (!(SecurityInformation & SI_PARTS)) return ERROR_INVALID_PARAMETER;
   const uint8_t *in = pSecurityDescriptor;
   uint32_t in_len = api_sd_extent(in);
-  if (in_len == 0 || !secdesc_valid(in, in_len)) return ERROR_INVALID_PARAMETER;
+  if (in_len == 0 || !secdesc_valid(in, api_sd_stored_size(in, in_len)))
+    return ERROR_INVALID_PARAMETER;
   sd_parts nw;
   if (!sd_split(in, in_len, &nw)) return ERROR_INVALID_PARAMETER;
   /* A descriptor must keep an owner and a group: setting them from a descriptor without one
@@ -226,6 +227,20 @@ DWORD WINAPI ORSetKeySecurity(ORHKEY Handle, SECURITY_INFORMATION SecurityInform
     st = ERROR_NOT_ENOUGH_MEMORY;
   } else {
     sd_write(&m, buf);
+    /* Stored zero-padded so that every SID offset has 12 bytes (api_sd_stored_size): the
+     * merged descriptor may end with a SID of no sub-authority. */
+    uint32_t stored = api_sd_stored_size(buf, len);
+    if (stored > len) {
+      uint8_t *grown = mem_realloc(&r.hive->mem, buf, len, stored);
+      if (!grown) {
+        mem_free(&r.hive->mem, buf, len);
+        handle_leave(&r);
+        return ERROR_NOT_ENOUGH_MEMORY;
+      }
+      memset(grown + len, 0, stored - len);
+      buf = grown;
+      len = stored;
+    }
     /* sd_write sets PRESENT from the pointers; a NULL DACL/SACL keeps PRESENT from control. */
     if (!secdesc_valid(buf, len)) {
       st = ERROR_INVALID_PARAMETER;

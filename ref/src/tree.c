@@ -352,6 +352,31 @@ hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len) {
   return tree_sd_new(t, bytes, len);
 }
 
+static bool all_zero(const uint8_t *p, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (p[i]) return false;
+  return true;
+}
+
+hr_sd *tree_sd_intern_padded(hr_tree *t, const uint8_t *bytes, uint32_t len, uint32_t stored_len) {
+  if (stored_len <= len) return tree_sd_intern(t, bytes, len);
+  if (t->sds) {
+    hr_sd *s = t->sds;
+    do {
+      if (s->len == stored_len && memcmp(s->bytes, bytes, len) == 0 &&
+          all_zero(s->bytes + len, stored_len - len))
+        return s;
+      s = s->next;
+    } while (s != t->sds);
+  }
+  uint8_t *copy = mem_zalloc(t->mem, stored_len);
+  if (!copy) return NULL;
+  memcpy(copy, bytes, len);
+  hr_sd *s = tree_sd_new(t, copy, stored_len);
+  mem_free(t->mem, copy, stored_len);
+  return s;
+}
+
 hr_sd *tree_sd_new(hr_tree *t, const uint8_t *bytes, uint32_t len) {
   hr_sd *s = mem_zalloc(t->mem, sizeof *s);
   if (!s) return NULL;

@@ -149,6 +149,9 @@ void tree_value_clear(hr_tree *t, hr_value *v);
 /* ---- security descriptors ---- */
 /* Returns the ring entry with these exact bytes, creating it (refs 0) if absent. */
 hr_sd *tree_sd_intern(hr_tree *t, const uint8_t *bytes, uint32_t len);
+/* As tree_sd_intern for the descriptor bytes[0..len) followed by (stored_len - len) zero bytes;
+ * reads only len bytes of the source. */
+hr_sd *tree_sd_intern_padded(hr_tree *t, const uint8_t *bytes, uint32_t len, uint32_t stored_len);
 /* Adds a descriptor to the ring (refs 0) without searching it: the caller guarantees no equal
  * one is there (the loader, which deduplicates a hive's descriptors itself in O(n log n)). */
 hr_sd *tree_sd_new(hr_tree *t, const uint8_t *bytes, uint32_t len);

@@ -259,11 +259,49 @@ static void test_virtual_flags(void) {
   CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
 }
 
+/* A descriptor whose last component is a SID with no sub-authority (8 bytes) is stored
+ * zero-padded to sizeof(SID) = 12 bytes, so what the API accepts from a caller (measured by its
+ * components) is what R-H06 (RtlValidRelativeSecurityDescriptor) accepts at load: create, set,
+ * save and reopen all work (regression: fuzz/regressions/restore_fuzzer/sd-refused-by-orcreatekey). */
+static void test_sd_with_short_last_sid(void) {
+  /* header(20) | DACL at 20: rev 2, size 8, 0 ACEs | owner S-1-5-32-544 at 28 (16) |
+   * group S-1-0 (no sub-authority) at 44 (8): extent 52, stored 56. */
+  uint8_t sd[52] = {1, 0, 0x04, 0x80, 28, 0, 0, 0, 44, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0,
+                    2, 0, 8, 0, 0, 0, 0, 0,
+                    1, 2, 0, 0, 0, 0, 0, 5, 0x20, 0, 0, 0, 0x20, 2, 0, 0,
+                    1, 0, 0, 0, 0, 0, 0, 0};
+  ORHKEY h = new_hive(), k = NULL;
+  REQUIRE(h);
+  REQUIRE_OK(ORCreateKey(h, u"k", NULL, 0, sd, &k, NULL));
+  uint8_t out[256];
+  DWORD cb = sizeof out;
+  REQUIRE_OK(ORGetKeySecurity(k, OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                              DACL_SECURITY_INFORMATION, out, &cb));
+  CHECK_EQ_U(cb, 56);
+  CHECK(memcmp(out, sd, sizeof sd) == 0);
+  CHECK(out[52] == 0 && out[55] == 0);
+  CHECK_ERR(ORSetKeySecurity(h, GROUP_SECURITY_INFORMATION, sd), ERROR_SUCCESS);
+  CHECK_ERR(ORSetKeySecurity(k, OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                             DACL_SECURITY_INFORMATION, out), ERROR_SUCCESS);
+  const char *dir = test_tmpdir("sdpad");
+  REQUIRE(dir);
+  char path[600];
+  snprintf(path, sizeof path, "%s/h.hiv", dir);
+  REQUIRE_OK(HRSaveHiveUtf8(h, path, 10, 0));
+  ORHKEY r = NULL;
+  CHECK_ERR(HROpenHiveUtf8(path, NULL, &r, NULL), ERROR_SUCCESS);
+  if (r) ORCloseHive(r);
+  ORCloseKey(k);
+  ORCloseHive(h);
+  test_rmdir(dir);
+}
+
 int main(void) {
   TEST_RUN(test_default_sd_bytes);
   TEST_RUN(test_get_security_buffers);
   TEST_RUN(test_set_security_merge_and_sharing);
   TEST_RUN(test_set_security_errors);
   TEST_RUN(test_virtual_flags);
+  TEST_RUN(test_sd_with_short_last_sid);
   return test_finish();
 }
