@@ -15,11 +15,12 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "layout.h"
 #include "load.h"
 
-/* §1.2: "must be less than 4 GB"; empty or larger is ERROR_BADDB, recorded under R-A01 (the
- * file-size rule) as the loader does for images it is given directly. */
-#define MAX_HIVE_FILE ((uint64_t)1 << 32)
+/* §1.2: "must be less than 4 GB"; empty or larger is ERROR_BADDB under R-A01.  The loader
+ * checks it for every image (base_block.c); a file is also checked here, before it is read. */
+#define MAX_HIVE_FILE REGF_MAX_FILE_SIZE
 
 static _Thread_local HRDiagnostic t_last_diag = {0, "", UINT64_MAX, ""};
 
@@ -109,10 +110,6 @@ DWORD HROpenHiveFromMemory(const void *data, size_t size, const HROpenOptions *o
   *phkResult = NULL;
   hr_status st = check_options(options);
   if (st != ERROR_SUCCESS) return finish_open(st, &d, diag);
-  if (size == 0 || (uint64_t)size >= MAX_HIVE_FILE)
-    return finish_open(diag_set(&d, ERROR_BADDB, "R-A01", 0,
-                                "hive image is empty or not less than 4 GiB (%zu bytes)", size),
-                       &d, diag);
   hr_hive *hive = hive_new(options, size);
   if (!hive) return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
   st = load_into(hive, data, size, &d);

@@ -30,7 +30,7 @@ hr_status base_block_parse(hr_hv *v, bool *fatal) {
 
   /* Empty or oversized input is not a hive at all: ERROR_BADDB (offreg's answer for a file it
    * cannot map), recorded under R-A01, the file-size rule. */
-  if (size == 0 || (uint64_t)size >= ((uint64_t)1 << 32)) { /* "must be less than 4 GB" */
+  if (size == 0 || (uint64_t)size >= REGF_MAX_FILE_SIZE) {
     hv_reject(v, "R-A01", 0, size ? "file larger than 4 GiB" : "empty file");
     if (v->f->diag && v->f->n_reject == 1) v->f->diag->error = ERROR_BADDB;
     return ERROR_BADDB;

@@ -21,6 +21,7 @@
 #define REGF_CELL_MAX            0x100000u    /* HSANE_CELL_MAX: 1 MiB max referenced cell */
 #define REGF_MIN_FILE_SIZE       0x2000u      /* R-A01: base block + one bin */
 #define REGF_MAX_LENGTH          0x7FFFE000u  /* R-A08: max hive bins data size */
+#define REGF_MAX_FILE_SIZE       0x100000000ull /* OROpenHive doc: a hive "must be less than 4 GB" */
 
 /* ---- Base block (spec §2.1) -------------------------------------------------------------- */
 #define REGF_SIGNATURE           0x66676572u  /* "regf" */
