@@ -38,6 +38,8 @@ DWORD WINAPI OREnumKey(ORHKEY Handle, DWORD dwIndex, PWSTR lpName, PDWORD lpcNam
     return ERROR_NO_MORE_ITEMS;
   }
   const hr_key *c = k->subkeys[dwIndex];
+  /* The usual next call opens this subkey by name: api_find_child tries it first. */
+  api_set_hint(&r.hive->tree, k, dwIndex);
   if (*lpcName < c->name_len + 1u) {
     *lpcName = c->name_len + 1u;
     st = ERROR_MORE_DATA;

@@ -130,7 +130,7 @@ DWORD WINAPI ORCreateKey(ORHKEY Handle, PCWSTR lpSubKey, PCWSTR lpClass, DWORD d
   for (;;) {
     last_pos = pos;
     if (!api_path_next(&p, &pos, &name, &len)) break;
-    if (!tree_find_subkey(k, name, len, &idx)) {
+    if (!api_find_child(t, k, name, len, &idx)) {
       missing = true;
       break;
     }
@@ -201,7 +201,7 @@ DWORD WINAPI OROpenKey(ORHKEY Handle, PCWSTR lpSubKeyName, PORHKEY phkResult) {
     else *phkResult = Handle;
   } else if (st == ERROR_SUCCESS) {
     hr_key *k;
-    st = api_walk(r.key, &p, &k);
+    st = api_walk(&r.hive->tree, r.key, &p, &k);
     if (st == ERROR_SUCCESS) st = handle_open(r.hive, k, false, phkResult);
   }
   handle_leave(&r);
@@ -242,7 +242,7 @@ DWORD WINAPI ORDeleteKey(ORHKEY Handle, PCWSTR lpSubKey) {
   hr_status est = api_enter(Handle, &r);
   if (est != ERROR_SUCCESS) return est;
   hr_key *k = NULL;
-  if (st == ERROR_SUCCESS) st = api_walk(r.key, &p, &k);
+  if (st == ERROR_SUCCESS) st = api_walk(&r.hive->tree, r.key, &p, &k);
   if (st == ERROR_SUCCESS && !k->parent) st = ERROR_INVALID_PARAMETER; /* §1.8: the root */
   if (st == ERROR_SUCCESS && k->n_subkeys) st = ERROR_KEY_HAS_CHILDREN;  /* §1.8 [3P-EMP] */
   if (st == ERROR_SUCCESS && k->handles) st = hive_reserve_deleted(r.hive);

@@ -4,8 +4,12 @@
  *
  * offreg-api.md §1.1 ORCreateHive, §1.2 OROpenHive, §1.3 OROpenHiveByHandle, §1.4 ORCloseHive,
  * §1.18 ORGetVersion.  OROpenHive reads the whole file into the hive's audited context, runs
- * the loader (hive_load, the only validation, §1.0), frees the image and keeps no file open
- * ([3P-EMP] hcsshim deletes the file while the hive is open).  Nothing here writes to disk.
+ * the loader (hive_load_image, the only validation, §1.0) and keeps no file open ([3P-EMP]
+ * hcsshim deletes the file while the hive is open).  The image stays with the hive, which
+ * borrows its value data from it (tree.h "File bytes"): peak memory of open is image + tree
+ * without data instead of image + tree with a copy of the data (issue #9: <= 2x the file).
+ * HROpenHiveFromMemory copies the data out of the caller's buffer instead (a private copy of
+ * the whole buffer would cost more than the data it saves).  Nothing here writes to disk.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,14 +85,22 @@ DWORD HRCreateHiveEx(const HROpenOptions *options, PORHKEY phkResult) {
 
 DWORD WINAPI ORCreateHive(PORHKEY phkResult) { return HRCreateHiveEx(NULL, phkResult); }
 
-/* Loads an image that is already in memory into a new hive.  The image stays the caller's. */
-static hr_status load_into(hr_hive *hive, const uint8_t *data, size_t size, HRDiagnostic *diag) {
+/* Loads an image that is already in memory into a new hive.  own NULL: the image stays the
+ * caller's; own == data (allocated from the hive's context): the hive keeps it on success
+ * (hive_load_image), the caller frees it on failure. */
+static hr_status load_into(hr_hive *hive, const uint8_t *data, size_t size, uint8_t *own,
+                           HRDiagnostic *diag) {
   hr_findings f;
   memset(&f, 0, sizeof f);
   f.diag = diag;
   f.stop_on_reject = 1;
-  hr_status st = hive_load(&hive->tree, data, size, &f, &hive->info);
-  if (st == ERROR_SUCCESS && !hive->tree.root) st = ERROR_NOT_REGISTRY_FILE;
+  hr_status st = own ? hive_load_image(&hive->tree, own, size, &f, &hive->info)
+                     : hive_load(&hive->tree, data, size, &f, &hive->info);
+  if (st == ERROR_SUCCESS && !hive->tree.root) {
+    st = ERROR_NOT_REGISTRY_FILE;
+    hive->tree.image = NULL; /* back to the caller, as for any failure */
+    hive->tree.image_size = 0;
+  }
   if (st != ERROR_SUCCESS && diag->error == ERROR_SUCCESS)
     diag_set(diag, st, "", HR_NO_OFFSET, "load failed: %s", HRErrorName(st));
   return st;
@@ -112,7 +124,7 @@ DWORD HROpenHiveFromMemory(const void *data, size_t size, const HROpenOptions *o
   if (st != ERROR_SUCCESS) return finish_open(st, &d, diag);
   hr_hive *hive = hive_new(options, size);
   if (!hive) return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
-  st = load_into(hive, data, size, &d);
+  st = load_into(hive, data, size, NULL, &d);
   if (st != ERROR_SUCCESS) {
     fail_hive(hive);
     return finish_open(st, &d, diag);
@@ -168,9 +180,9 @@ static hr_status open_fd(int fd, const HROpenOptions *options, PORHKEY out, HRDi
     }
     got += (size_t)r;
   }
-  if (st == ERROR_SUCCESS) st = load_into(hive, buf, size, d);
-  mem_free(&hive->mem, buf, size);
+  if (st == ERROR_SUCCESS) st = load_into(hive, buf, size, buf, d);
   if (st != ERROR_SUCCESS) {
+    mem_free(&hive->mem, buf, size); /* on success the tree owns it */
     fail_hive(hive);
     return st;
   }

@@ -1,21 +1,12 @@
 /*
- * api_path.c: handle entry with the deleted-key rule, bounded string scans, path parsing and
- * walking for the OR* entry points (rules in api.h).
+ * api_path.c: bounded string scans, path parsing and walking for the OR* entry points (rules
+ * in api.h).  api_enter, the handle entry with the deleted-key rule, is inline in api.h.
  */
 #include "api.h"
 
 #include "bytes.h"
 #include "layout.h"
-
-hr_status api_enter(ORHKEY h, hr_ref *r) {
-  hr_status st = handle_enter(h, r);
-  if (st != ERROR_SUCCESS) return st;
-  if (r->key->deleted) {
-    handle_leave(r);
-    return ERROR_KEY_DELETED;
-  }
-  return ERROR_SUCCESS;
-}
+#include "name.h"
 
 bool api_wcslen(const uint16_t *s, size_t max, size_t *len) {
   for (size_t i = 0; i <= max; i++) {
@@ -27,44 +18,78 @@ bool api_wcslen(const uint16_t *s, size_t max, size_t *len) {
   return false;
 }
 
+/* Neither the terminator nor a separator. */
+static inline bool path_plain(uint16_t c) { return c != 0 && c != '\\'; }
+
 hr_status api_path_parse(const uint16_t *s, api_path *p) {
   p->s = s;
   p->len = 0;
+  p->first = 0;
   p->n = 0;
   if (!s) return ERROR_SUCCESS;
-  size_t len;
-  if (!api_wcslen(s, API_MAX_PATH_UNITS, &len)) return ERROR_INVALID_PARAMETER;
-  if (len && s[0] == '\\') return ERROR_BAD_PATHNAME;
-  while (len && s[len - 1] == '\\') len--;
-  uint32_t n = len ? 1 : 0;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] != '\\') continue;
-    if (s[i + 1] == '\\') return ERROR_BAD_PATHNAME; /* i + 1 < len: trailing ones stripped */
-    n++;
+  /* One pass finds the NUL and the separators (the path is usually one component: a name
+   * from OREnumKey).  The error order of the rules in api.h is kept: a string without a NUL
+   * within API_MAX_PATH_UNITS is ERROR_INVALID_PARAMETER whatever it contains, so a bad
+   * separator is only noted here and judged after the NUL was found. */
+  size_t i = 0, seps = 0, first_sep = SIZE_MAX, first_double = SIZE_MAX;
+  for (;; i++) {
+    /* Ordinary units four at a time (one bound check per four); the && stops at the first
+     * NUL, so nothing past the string is read. */
+    while (i + 3u <= API_MAX_PATH_UNITS && path_plain(s[i]) && path_plain(s[i + 1]) &&
+           path_plain(s[i + 2]) && path_plain(s[i + 3]))
+      i += 4;
+    if (i > API_MAX_PATH_UNITS) return ERROR_INVALID_PARAMETER;
+    uint16_t c = s[i];
+    if (c == 0) break;
+    if (c != '\\') continue;
+    if (seps++ == 0) first_sep = i;
+    else if (s[i - 1] == '\\' && first_double == SIZE_MAX) first_double = i;
   }
+  size_t len = i;
+  if (len && s[0] == '\\') return ERROR_BAD_PATHNAME;
+  /* Trailing separators are ignored; an empty component before them ("a\\\\b") is not. */
+  while (len && s[len - 1] == '\\') {
+    len--;
+    seps--;
+  }
+  if (first_double < len) return ERROR_BAD_PATHNAME;
   p->len = len;
-  p->n = n;
+  p->first = first_sep < len ? first_sep : len;
+  p->n = len ? (uint32_t)seps + 1u : 0;
   return ERROR_SUCCESS;
 }
 
-bool api_path_next(const api_path *p, size_t *pos, const uint16_t **name, uint32_t *len) {
-  if (*pos >= p->len) return false;
-  size_t start = *pos, i = start;
-  while (i < p->len && p->s[i] != '\\') i++;
-  *name = p->s + start;
-  *len = (uint32_t)(i - start);
-  *pos = i + 1;
-  return true;
+/* api_find_child, inlined into api_walk (one call per OROpenKey component). */
+static inline bool find_child(hr_tree *t, const hr_key *key, const uint16_t *name, uint32_t len,
+                              uint32_t *index) {
+  uint32_t i = t->hint_index;
+  bool found;
+  /* The hint is verified: subkey names are unique case-insensitively (tree.h invariant), so a
+   * name equal to subkeys[i]'s is found exactly there, whatever happened since it was set. */
+  if (t->hint_key == (uintptr_t)key && i < key->n_subkeys &&
+      name_eq(key->subkeys[i]->name, key->subkeys[i]->name_len, name, len)) {
+    *index = i;
+    found = true;
+  } else {
+    found = tree_find_subkey(key, name, len, index);
+  }
+  if (found) api_set_hint(t, key, *index + 1u);
+  return found;
 }
 
-hr_status api_walk(hr_key *start, const api_path *p, hr_key **out) {
+bool api_find_child(hr_tree *t, const hr_key *key, const uint16_t *name, uint32_t len,
+                    uint32_t *index) {
+  return find_child(t, key, name, len, index);
+}
+
+hr_status api_walk(hr_tree *t, hr_key *start, const api_path *p, hr_key **out) {
   hr_key *k = start;
   size_t pos = 0;
   const uint16_t *name;
   uint32_t len;
   while (api_path_next(p, &pos, &name, &len)) {
     uint32_t idx;
-    if (!tree_find_subkey(k, name, len, &idx)) return ERROR_FILE_NOT_FOUND;
+    if (!find_child(t, k, name, len, &idx)) return ERROR_FILE_NOT_FOUND;
     k = k->subkeys[idx];
   }
   *out = k;

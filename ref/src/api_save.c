@@ -18,7 +18,7 @@
  * (183, the ORSaveHive page; OffregLib's DLL gave 80); EACCES/EPERM/EROFS ERROR_ACCESS_DENIED;
  * ENOSPC/EDQUOT ERROR_DISK_FULL; ENOENT/ENOTDIR ERROR_PATH_NOT_FOUND; ENAMETOOLONG
  * ERROR_FILENAME_EXCED_RANGE; ENOMEM ERROR_NOT_ENOUGH_MEMORY; anything else ERROR_WRITE_FAULT.
- * Unknown target versions: ERROR_INVALID_PARAMETER (save_target_minor).
+ * Unknown target versions: ERROR_INVALID_PARAMETER (save_target_format).
  */
 #include "api_save.h"
 
@@ -199,7 +199,7 @@ DWORD api_save_utf8(ORHKEY h, const char *path, DWORD os_major, DWORD os_minor) 
 
   /* §1.19: never overwrite.  Checked first so an existing target costs no serialisation. */
   if (lstat(path, &sst) == 0) st = ERROR_ALREADY_EXISTS;
-  if (st == ERROR_SUCCESS) st = save_target_minor(os_major, os_minor, &hive->tree, r.key, &minor);
+  if (st == ERROR_SUCCESS) st = save_target_format(os_major, os_minor, &hive->tree, r.key, &minor);
   if (st == ERROR_SUCCESS) {
     HRDiagnostic d;
     st = save_serialize(&hive->tree, r.key, minor, hive_now_filetime(), &hive->mem, &img,

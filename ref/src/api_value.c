@@ -59,7 +59,7 @@ DWORD WINAPI ORGetValue(ORHKEY Handle, PCWSTR lpSubKey, PCWSTR lpValue, PDWORD p
   if (st != ERROR_SUCCESS) return st;
   hr_key *k = NULL;
   st = pst;
-  if (st == ERROR_SUCCESS) st = api_walk(r.key, &p, &k);
+  if (st == ERROR_SUCCESS) st = api_walk(&r.hive->tree, r.key, &p, &k);
   int64_t idx = -1;
   if (st == ERROR_SUCCESS) {
     /* A name longer than any storable one cannot exist. */

@@ -6,6 +6,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "lock.h"
+
 #define SLOT_BITS 24u
 #define SLOT_MASK ((1u << SLOT_BITS) - 1u)
 #define SLOT_MAX (SLOT_MASK - 1u) /* encoded index is slot + 1, never 0 */
@@ -27,7 +29,7 @@ typedef struct slot {
   uint8_t is_root;
 } slot;
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static hr_lock g_lock = HR_LOCK_INIT;
 static hr_mem g_mem;
 static bool g_mem_ready;
 static slot *g_slots;
@@ -48,16 +50,16 @@ static hr_mem *gmem(void) {
 }
 
 void *handle_mem_zalloc(size_t size) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   void *p = mem_zalloc(gmem(), size);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
   return p;
 }
 
 void handle_mem_free(void *p, size_t size) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   mem_free(gmem(), p, size);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
 }
 
 static ORHKEY encode(uint32_t index, uint64_t gen) {
@@ -65,91 +67,152 @@ static ORHKEY encode(uint32_t index, uint64_t gen) {
   return (ORHKEY)v;
 }
 
-/* Decodes and validates under g_lock: the bound slot h names, or NULL. */
-static slot *lookup(ORHKEY h, uint32_t *index) {
+/* Decodes and validates under g_lock: the bound slot h names, or NULL.  Inline: it is on the
+ * path of every call.  Fewer tests than the encoding has fields, on purpose: index 0 wraps to
+ * UINT32_MAX and fails the bounds test; a bound slot's generation is never 0 and never above
+ * GEN_MASK, so comparing it with the handle's rejects those values too. */
+static inline slot *lookup(ORHKEY h, uint32_t *index) {
   uintptr_t v = (uintptr_t)h;
-  uint32_t enc = (uint32_t)(v & SLOT_MASK);
+  uint32_t i = (uint32_t)(v & SLOT_MASK) - 1u;
   uint64_t gen = (uint64_t)(v >> SLOT_BITS);
-  if (enc == 0 || gen == 0 || gen > GEN_MASK) return NULL;
-  uint32_t i = enc - 1u;
   if (i >= g_cap) return NULL;
   slot *s = &g_slots[i];
-  if (s->state != SLOT_BOUND || s->gen != gen) return NULL;
+  if (s->gen != gen || s->state != SLOT_BOUND) return NULL;
   *index = i;
   return s;
 }
 
-static void free_hive_locked(hr_hive *hive) {
-  pthread_mutex_destroy(&hive->lock);
-  mem_free(gmem(), hive, sizeof *hive);
+static void free_hive_locked(hr_hive *hive) { mem_free(gmem(), hive, sizeof *hive); }
+
+static void free_hive(hr_hive *hive) {
+  hr_lock_acquire(&g_lock);
+  free_hive_locked(hive);
+  hr_lock_release(&g_lock);
 }
 
-hr_status handle_enter(ORHKEY h, hr_ref *out) {
-  memset(out, 0, sizeof *out);
-  pthread_mutex_lock(&g_lock);
+/* Spins on a busy hive before sleeping (see lock.c's SPIN_ROUNDS). */
+#define HIVE_SPIN_ROUNDS 100
+
+/* Waits for the lock of a pinned hive.  false when the hive died meanwhile (still pinned,
+ * not locked).  Nobody locks a dead hive: HIVE_DEAD is tested before every attempt, and the
+ * CAS fails if it appears in between.
+ * Sleeping (after a bounded spin) sets HIVE_SLEEPERS first, so that an unlock makes a system
+ * call only when someone may sleep.  A waiter that slept takes the lock with HIVE_SLEEPERS set
+ * again, because others may still sleep and the unlock that woke it cleared the bit; its own
+ * unlock then wakes the next one (U. Drepper, "Futexes Are Tricky", mutex #3: the woken
+ * thread locks in the "contended" state). */
+static bool hive_lock_wait(hr_hive *hive) {
+  uint32_t sleeper = 0;
+  for (uint32_t round = 0;; round++) {
+    uint32_t w = atomic_load_explicit(&hive->state, memory_order_relaxed);
+    if (w & HIVE_DEAD) return false;
+    if (!(w & HIVE_LOCKED)) {
+      if (atomic_compare_exchange_weak_explicit(&hive->state, &w, w | HIVE_LOCKED | sleeper,
+                                                memory_order_acquire, memory_order_relaxed))
+        return true;
+      continue;
+    }
+    if (round < HIVE_SPIN_ROUNDS) {
+      hr_spin_pause();
+      continue;
+    }
+    if (!(w & HIVE_SLEEPERS) &&
+        !atomic_compare_exchange_weak_explicit(&hive->state, &w, w | HIVE_SLEEPERS,
+                                               memory_order_relaxed, memory_order_relaxed))
+      continue; /* the word moved: look again */
+    /* Sleeps only while the word is still this value: an unlock, a new pin or HIVE_DEAD in
+     * between changes it and the wait returns at once (futex semantics, lock.h). */
+    hr_wait(&hive->state, w | HIVE_SLEEPERS);
+    sleeper = HIVE_SLEEPERS;
+  }
+}
+
+/* handle_enter when the hive is busy: called with g_lock held and the slot's hive alive (its
+ * slot is bound, so it is not dead).  Kept out of line so the common path stays short (no
+ * registers to save for it). */
+static __attribute__((noinline)) hr_status enter_busy(ORHKEY h, hr_hive *hive, hr_ref *out) {
+  atomic_fetch_add_explicit(&hive->state, HIVE_PIN, memory_order_relaxed);
+  hr_lock_release(&g_lock);
+  if (!hive_lock_wait(hive)) {
+    /* Dead: unpin; the subtraction that leaves "dead, no pins" frees the struct. */
+    uint32_t before = atomic_fetch_sub_explicit(&hive->state, HIVE_PIN, memory_order_acq_rel);
+    if ((before & (HIVE_LOCKED | HIVE_PIN_MASK)) == HIVE_PIN) free_hive(hive);
+    out->hive = NULL;
+    return ERROR_INVALID_HANDLE;
+  }
+  /* Locked.  Another thread may have closed this handle while we waited: look it up again.
+   * From here on its slot cannot change (releases need this hive's lock). */
+  out->hive = hive;
+  hr_lock_acquire(&g_lock);
   uint32_t i;
   slot *s = lookup(h, &i);
-  if (!s || (atomic_load(&s->hive->pins) & HIVE_DEAD)) {
-    pthread_mutex_unlock(&g_lock);
-    return ERROR_INVALID_HANDLE;
+  bool ok = s && s->hive == hive;
+  if (ok) {
+    out->key = s->key;
+    out->is_root = s->is_root != 0;
+    out->slot = i;
   }
-  /* Snapshot the slot and the hive's close counter under g_lock (close_seq is written with
-   * both g_lock and the hive lock held, so reading it under either one is race-free). */
-  hr_hive *hive = s->hive;
-  hr_key *key = s->key;
-  bool is_root = s->is_root != 0;
-  uint64_t seq = hive->close_seq;
-  atomic_fetch_add(&hive->pins, 1);
-  pthread_mutex_unlock(&g_lock);
-
-  pthread_mutex_lock(&hive->lock);
-  /* Re-check: another thread may have closed this handle (or the hive) meanwhile.  Every
-   * release of one of this hive's slots (handle_close, handle_unreserve, handle_kill_hive)
-   * happens under this hive's lock and bumps close_seq, and nothing else changes a bound
-   * slot: an unchanged counter proves the snapshot is still the slot's state, without
-   * touching the table again.  Only when a handle of this hive was closed meanwhile is the
-   * slot looked up again (under g_lock).  From here on the slot cannot change. */
-  bool ok;
-  if (hive->close_seq == seq) {
-    ok = !(atomic_load(&hive->pins) & HIVE_DEAD);
-  } else {
-    pthread_mutex_lock(&g_lock);
-    s = lookup(h, &i);
-    ok = s && s->hive == hive && !(atomic_load(&hive->pins) & HIVE_DEAD);
-    if (ok) {
-      key = s->key;
-      is_root = s->is_root != 0;
-    }
-    pthread_mutex_unlock(&g_lock);
-  }
+  hr_lock_release(&g_lock);
   if (!ok) {
-    hr_ref tmp = {hive, NULL, false, 0};
-    handle_leave(&tmp);
-    memset(out, 0, sizeof *out);
+    handle_leave(out);
     return ERROR_INVALID_HANDLE;
   }
-  out->hive = hive;
-  out->key = key;
-  out->is_root = is_root;
-  out->slot = i;
   return ERROR_SUCCESS;
 }
 
-void handle_leave(hr_ref *r) {
-  hr_hive *hive = r->hive;
-  if (!hive) return;
-  pthread_mutex_unlock(&hive->lock);
-  /* pins is an atomic word holding the count and the HIVE_DEAD bit: no table lock here.
-   * ORCloseHive sets HIVE_DEAD while it holds a pin, and no pin is taken once it is set
-   * (handle_enter tests it under g_lock, where it is set), so exactly one decrement sees
-   * "dead and no other pin" and frees the struct; nobody touches the hive after their own
-   * decrement. */
-  if (atomic_fetch_sub(&hive->pins, 1) == (HIVE_DEAD | 1u)) {
-    pthread_mutex_lock(&g_lock);
-    free_hive_locked(hive);
-    pthread_mutex_unlock(&g_lock);
+hr_status handle_enter(ORHKEY h, hr_ref *out) {
+  hr_lock_acquire(&g_lock);
+  uint32_t i;
+  slot *s = lookup(h, &i);
+  if (!s) {
+    hr_lock_release(&g_lock);
+    out->hive = NULL;
+    return ERROR_INVALID_HANDLE;
   }
-  r->hive = NULL;
+  hr_hive *hive = s->hive;
+  out->key = s->key;
+  out->is_root = s->is_root != 0;
+  out->slot = i;
+  /* A bound slot's hive is alive and not dead (handle_kill_hive sets HIVE_DEAD and releases
+   * the hive's slots in one g_lock section).  Idle hive: lock and pin in one step; the slot
+   * just read then stays valid until handle_leave (handle.h "Locking"). */
+  uint32_t idle = 0;
+  if (!atomic_compare_exchange_strong_explicit(&hive->state, &idle, HIVE_LOCKED | HIVE_PIN,
+                                               memory_order_acquire, memory_order_relaxed))
+    return enter_busy(h, hive, out);
+  hr_lock_release(&g_lock);
+  out->hive = hive;
+  return ERROR_SUCCESS;
+}
+
+void handle_leave_slow(hr_hive *hive, uint32_t old) {
+  /* One atomic step unlocks, unpins and (hive alive) clears HIVE_SLEEPERS: after it, another
+   * caller may lock the hive, close it and free the struct, so nothing below reads or writes
+   * *hive (a first version cleared the bit in a second step: ThreadSanitizer caught that write
+   * racing with the free, in test_api_thread). */
+  uint32_t nw;
+  do {
+    nw = old - (HIVE_LOCKED | HIVE_PIN);
+    if (!(old & HIVE_DEAD)) nw &= ~HIVE_SLEEPERS;
+  } while (!atomic_compare_exchange_weak_explicit(&hive->state, &old, nw, memory_order_acq_rel,
+                                                  memory_order_relaxed));
+  if (!(old & HIVE_DEAD)) {
+    /* Others are pinned (waiting for the lock).  Spinning waiters see the unlock by
+     * themselves; sleeping ones announced themselves with HIVE_SLEEPERS: wake one (it sets the
+     * bit again when it gets the lock, see hive_lock_wait).  The wake may name a struct that a
+     * woken caller already freed: the futex call only uses the address (the kernel does not
+     * touch the memory), and at worst a later user of the address sees a spurious wake-up,
+     * which every waiter tolerates (it re-checks the word). */
+    if (old & HIVE_SLEEPERS) hr_wake(&hive->state, false);
+    return;
+  }
+  if (!(nw & HIVE_PIN_MASK)) {
+    free_hive(hive); /* ORCloseHive's own leave, nobody waiting: the last user */
+    return;
+  }
+  /* ORCloseHive's leave with calls waiting: wake them all (sleeping or not); each sees
+   * HIVE_DEAD and unpins, and the last one frees the struct (same address-only wake). */
+  hr_wake(&hive->state, true);
 }
 
 static void maybe_free_table_locked(void) {
@@ -206,32 +269,32 @@ static ORHKEY bind_locked(uint32_t i, hr_key *key, bool is_root) {
 }
 
 hr_status handle_reserve(hr_hive *hive, uint32_t *out) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   hr_status st = reserve_locked(hive, out);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
   return st;
 }
 
 hr_status handle_open(hr_hive *hive, hr_key *key, bool is_root, ORHKEY *out) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   uint32_t i;
   hr_status st = reserve_locked(hive, &i);
   if (st == ERROR_SUCCESS) *out = bind_locked(i, key, is_root);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
   return st;
 }
 
 ORHKEY handle_bind(uint32_t i, hr_key *key, bool is_root) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   ORHKEY h = bind_locked(i, key, is_root);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
   return h;
 }
 
 static void release_locked(uint32_t i) {
   slot *s = &g_slots[i];
-  /* The caller holds the slot's hive lock too: handle_enter's snapshot check relies on it. */
-  if (s->hive) s->hive->close_seq++;
+  /* The caller holds the slot's hive lock (or the hive is not published): handle_enter's
+   * snapshot relies on it (handle.h "Locking"). */
   s->state = SLOT_FREE;
   s->hive = NULL;
   s->key = NULL;
@@ -243,22 +306,22 @@ static void release_locked(uint32_t i) {
 }
 
 void handle_unreserve(uint32_t i) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   release_locked(i);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
 }
 
 void handle_close(uint32_t i) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   slot *s = &g_slots[i];
   if (s->key && s->key->handles) s->key->handles--;
   release_locked(i);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
 }
 
 void handle_kill_hive(hr_hive *hive) {
-  pthread_mutex_lock(&g_lock);
-  atomic_fetch_or(&hive->pins, HIVE_DEAD);
+  hr_lock_acquire(&g_lock);
+  atomic_fetch_or_explicit(&hive->state, HIVE_DEAD, memory_order_relaxed);
   /* Iterate over a snapshot of the capacity: release_locked may free the table when the last
    * entry goes, which also ends the loop. */
   for (uint32_t i = 0; i < g_cap; i++) {
@@ -268,18 +331,18 @@ void handle_kill_hive(hr_hive *hive) {
       release_locked(i);
     }
   }
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
 }
 
 void handle_discard_hive(hr_hive *hive) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   free_hive_locked(hive);
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
 }
 
 uint32_t handle_live_count(void) {
-  pthread_mutex_lock(&g_lock);
+  hr_lock_acquire(&g_lock);
   uint32_t n = g_live;
-  pthread_mutex_unlock(&g_lock);
+  hr_lock_release(&g_lock);
   return n;
 }

@@ -12,42 +12,47 @@
 #include "layout.h"
 #include "validate.h"
 
+/* The rule a cell size breaks (R-B07..R-B10), reported at file offset `at`; end is the end
+ * of its bin. */
+static hr_status bad_cell(hr_hv *v, int32_t cs, uint64_t at, uint32_t end) {
+  if (cs == 0) return hv_reject(v, "R-B07", at, "cell size 0");
+  if (cs == INT32_MIN) return hv_reject(v, "R-B09", at, "cell size 0x80000000 cannot be negated");
+  uint32_t abs_size = (uint32_t)(cs < 0 ? -cs : cs);
+  if (abs_size % REGF_CELL_ALIGN)
+    return hv_reject(v, "R-B08", at, "cell size %u not a multiple of 8", abs_size);
+  return hv_reject(v, "R-B10", at, "cell of %u bytes runs past its bin end (0x%X)", abs_size,
+                   REGF_BLOCK_SIZE + end);
+}
+
 /* Walks the cells of one bin [off, off+size); marks starts.  R-B07..R-B10; R-B11 (the cells
- * tile the bin exactly) follows from each cell being checked to end inside the bin. */
+ * tile the bin exactly) follows from each cell being checked to end inside the bin.  One test
+ * per cell on the good path: a size that is 0, INT32_MIN (the only |size| with bit 31 set),
+ * not a multiple of 8 or larger than the rest of the bin goes to bad_cell, which names the
+ * rule in the order R-B07, R-B09, R-B08, R-B10. */
 static hr_status walk_cells(hr_hv *v, uint32_t off, uint32_t size) {
   hr_cellmap *m = &v->cells;
   const uint8_t *bins = m->bins;
+  uint64_t *start = m->start; /* a local: the stores below cannot move it */
   uint32_t pos = off + HBIN_HEADER_SIZE, end = off + size;
-  uint64_t n_alloc = 0, n_free = 0;
+  uint64_t n_cells = 0, n_alloc = 0;
   hr_status st = ERROR_SUCCESS;
   while (pos < end) {
-    int32_t cs = (int32_t)le32(bins + pos);
-    uint64_t at = REGF_BLOCK_SIZE + (uint64_t)pos;
-    if (cs == 0) {
-      st = hv_reject(v, "R-B07", at, "cell size 0");
+    uint32_t raw = le32(bins + pos);
+    uint32_t sign = 0u - (raw >> 31);    /* all ones for an allocated (negative) cell */
+    uint32_t abs_size = (raw ^ sign) - sign;
+    /* end - pos >= 8 (both 8-aligned, pos < end): abs_size - 8 wraps for 0 and exceeds
+     * end - pos - 8 for a cell past the bin; bit 31 is INT32_MIN. */
+    if ((abs_size - 8u > end - pos - 8u) | ((abs_size & (0x80000000u | (REGF_CELL_ALIGN - 1))) != 0)) {
+      st = bad_cell(v, (int32_t)raw, REGF_BLOCK_SIZE + (uint64_t)pos, end);
       break;
     }
-    if (cs == INT32_MIN) {
-      st = hv_reject(v, "R-B09", at, "cell size 0x80000000 cannot be negated");
-      break;
-    }
-    uint32_t abs_size = (uint32_t)(cs < 0 ? -cs : cs);
-    if (abs_size % REGF_CELL_ALIGN) {
-      st = hv_reject(v, "R-B08", at, "cell size %u not a multiple of 8", abs_size);
-      break;
-    }
-    if (abs_size > end - pos) {
-      st = hv_reject(v, "R-B10", at, "cell of %u bytes runs past its bin end (0x%X)", abs_size,
-                     REGF_BLOCK_SIZE + end);
-      break;
-    }
-    cellmap_mark_start(m, pos);
-    if (cs < 0) n_alloc++;
-    else n_free++;
+    start[pos >> 9] |= (uint64_t)1 << ((pos >> 3) & 63); /* cellmap_mark_start */
+    n_cells++;
+    n_alloc += sign & 1u;
     pos += abs_size;
   }
   m->n_alloc += n_alloc;
-  m->n_free += n_free;
+  m->n_free += n_cells - n_alloc;
   return st;
 }
 

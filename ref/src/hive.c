@@ -62,11 +62,7 @@ hr_hive *hive_new(const HROpenOptions *opt, uint64_t base_size) {
   if (!h) return NULL;
   mem_init(&h->mem, opt, base_size);
   h->tree.mem = &h->mem;
-  if (pthread_mutex_init(&h->lock, NULL) != 0) {
-    handle_mem_free(h, sizeof *h);
-    return NULL;
-  }
-  return h;
+  return h; /* state == 0: unlocked, no pins, alive (handle.h "Locking") */
 }
 
 hr_status hive_init_empty(hr_hive *h) {

@@ -8,14 +8,14 @@
  *
  * The hive struct itself is not allocated from its own context (it holds it); handle.c
  * allocates it from the handle table's context, so process counters still see it.
- * Lifetime is managed by handle.c: `pins` counts API calls in flight, its HIVE_DEAD bit is set by
- * ORCloseHive, and the struct is freed when a dead hive has no pins (see handle.h).  The hive
- * is zero-initialised (handle_mem_zalloc), which is a valid initial state for the atomics.
+ * Lock and lifetime are one atomic word managed by handle.c (`state`, see handle.h "Locking"):
+ * the lock bit, the number of API calls in flight on the hive (holding or waiting for the
+ * lock: "pins") and the HIVE_DEAD bit ORCloseHive sets; the struct is freed when a dead hive
+ * has no pins.  The hive is zero-initialised (handle_mem_zalloc): unlocked, no pins, alive.
  */
 #ifndef HIVEREF_HIVE_H
 #define HIVEREF_HIVE_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,23 +25,24 @@
 #include "status.h"
 #include "tree.h"
 
-#define HIVE_DEAD 0x80000000u   /* in hr_hive.pins */
+/* hr_hive.state (handle.c): one 32-bit word so that one compare-and-swap both locks and pins
+ * the hive, one atomic operation both unlocks and unpins, and exactly one update leaves
+ * "dead, unlocked, no pins" (that caller frees the struct). */
+#define HIVE_LOCKED 0x1u          /* the hive lock is held */
+#define HIVE_PIN 0x2u             /* one call in flight (bits 1-29 count them) */
+#define HIVE_PIN_MASK 0x3FFFFFFEu
+#define HIVE_SLEEPERS 0x40000000u /* a waiter may sleep in the kernel: the unlock must wake it */
+#define HIVE_DEAD 0x80000000u     /* ORCloseHive ran: every handle of the hive is invalid */
 
 typedef struct hr_hive {
   hr_mem mem;                 /* the hive's audited allocation context */
   hr_tree tree;               /* tree.mem == &mem */
   HRHiveInfo info;            /* base-block fields (ORCreateHive: zeroes, format 1.5) */
-  pthread_mutex_t lock;       /* one lock per hive */
   hr_key **deleted;           /* detached deleted keys that still have open handles */
   uint32_t n_deleted, cap_deleted;
-  /* Owned by handle.c (see handle.h "Locking"): */
-  _Atomic uint32_t pins;      /* bits 0-30: calls in flight that resolved a handle into this
-                               * hive; bit 31 (HIVE_DEAD): ORCloseHive ran, every handle is
-                               * invalid.  One word, so the decrement that reaches "dead, no
-                               * pins" is the one that frees the struct (handle.c) */
-  uint64_t close_seq;         /* bumped on every release of one of this hive's handle slots;
-                               * written only with both the global lock and this hive's lock
-                               * held, so either lock suffices to read it */
+  /* Owned by handle.c (see handle.h "Locking"): the hive's lock ("one lock per hive",
+   * offreg-api.md §1.0), its pin count and its HIVE_DEAD bit (HIVE_* above). */
+  _Atomic uint32_t state;
 } hr_hive;
 
 /* Allocates an empty hive (no tree yet) with its context initialised from opt (NULL =

@@ -27,6 +27,13 @@
 hr_status hive_load(hr_tree *t, const uint8_t *data, size_t size, hr_findings *f,
                     HRHiveInfo *info);
 
+/* As hive_load for an image allocated from t->mem (size bytes, e.g. a file read by OROpenHive)
+ * that the tree may keep: on success t owns it (t->image; freed by tree_free) and loaded values
+ * borrow their inline and cell data from it instead of copying it (tree.h "File bytes"); on
+ * failure it is still the caller's.  The bytes must not change while the tree lives. */
+hr_status hive_load_image(hr_tree *t, uint8_t *data, size_t size, hr_findings *f,
+                          HRHiveInfo *info);
+
 /* Validates without building the tree, reporting every finding it can reach (it continues past
  * a rejection where the structure still allows a bounded walk).  mem is used for the cell map
  * and visited bitmap only.  summary counts keys, values, data bytes and findings. */

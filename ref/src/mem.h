@@ -78,21 +78,76 @@ static inline bool mem_mul(size_t *out, size_t a, size_t b) {
 typedef struct hr_arena_chunk hr_arena_chunk;
 typedef struct hr_arena {
   hr_arena_chunk *head;      /* newest chunk, NULL when empty (a zeroed arena is valid) */
-  size_t used, cap;          /* bytes used / total in head (header included) */
+  size_t used, cap;          /* bytes used / usable in head (header included): cap is the
+                              * chunk's size, or for a chunk mem.c maps itself the end of its
+                              * populated part (mem.c "populated windows") */
   uint32_t n_chunks;         /* chunks taken so far: sizes double from HR_ARENA_CHUNK_SIZE */
+  size_t huge_budget;        /* bytes of chunks that may still be huge-page backed and
+                              * pre-faulted whole (set by the user of the arena from what it
+                              * knows will certainly be filled; 0: populated windows only) */
 } hr_arena;
 
-/* Chunk blocks (header included): 256 KiB, then doubling up to 2 MiB, the size from which the
- * libc backend maps blocks itself with huge pages (mem.c), so a small hive stays small and a
- * big one takes few, huge-page-backed chunks. */
+/* Chunk blocks (header included): 256 KiB, then doubling up to 2 MiB, so a small hive takes
+ * few small chunks and a big one few large ones.  With the libc backend mem.c maps the chunks
+ * itself: a 2 MiB chunk within huge_budget is one pre-faulted huge page (fast), any other is
+ * populated in windows as the objects reach them, so that the last chunk is not resident
+ * beyond its last object's window (issue #9 peak memory). */
 #define HR_ARENA_CHUNK_SIZE ((size_t)256 << 10)
 #define HR_ARENA_CHUNK_MAX ((size_t)2 << 20)
 #define HR_ARENA_MAX_OBJECT ((size_t)4096)
 
-/* size bytes, 8-byte aligned; NULL on failure (nothing changed but the attempt counters). */
-void *mem_arena_alloc(hr_mem *m, hr_arena *a, size_t size, bool *in_arena);
-/* Logical free of an arena object (size as requested). */
-void mem_arena_forget(hr_mem *m, void *p, size_t size);
+/* AddressSanitizer builds: arena objects are poisoned until handed out and after being
+ * forgotten (mem.c), so every object goes through mem_arena_alloc_slow there. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HR_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(HR_ASAN)
+#define HR_ASAN 1
+#endif
+
+/* The general case of mem_arena_alloc (a new chunk, fault injection armed, strict mode, an
+ * object for mem_alloc, AddressSanitizer). */
+void *mem_arena_alloc_slow(hr_mem *m, hr_arena *a, size_t size, bool *in_arena);
+
+/* size bytes, 8-byte aligned; NULL on failure (nothing changed but the attempt counters).
+ * Inline fast path for the loader's ~180,000 objects per 15 MB hive: with no fault injection
+ * armed and not in strict mode, an object that fits the current chunk is a bump of the chunk
+ * offset plus the two counters.  It is still one attempt (m->attempts), so arming injection
+ * later (which always takes the slow path) counts every object exactly as mem_alloc would. */
+static inline void *mem_arena_alloc(hr_mem *m, hr_arena *a, size_t size, bool *in_arena) {
+#ifndef HR_ASAN
+  size_t need = (size + 7u) & ~(size_t)7u;
+  /* size - 1 wraps for 0, which takes the slow path (mem_alloc's failure). */
+  if (!m->fail_at && !m->strict && size - 1 < HR_ARENA_MAX_OBJECT && need <= a->cap - a->used) {
+    uint8_t *p = (uint8_t *)a->head + a->used;
+    a->used += need;
+    m->attempts++;
+    m->total_allocs++;
+    *in_arena = true;
+    return p;
+  }
+#endif
+  return mem_arena_alloc_slow(m, a, size, in_arena);
+}
+/* Logical free of an arena object (size as requested): poisons it in strict mode and under
+ * AddressSanitizer (mem_arena_forget_slow); otherwise there is nothing to do. */
+void mem_arena_forget_slow(hr_mem *m, void *p, size_t size);
+/* Whether mem_arena_forget does nothing in this context (a caller freeing many arena objects
+ * at once, tree_free, may then skip them). */
+static inline bool mem_arena_forget_is_noop(const hr_mem *m) {
+#ifdef HR_ASAN
+  (void)m;
+  return false;
+#else
+  return !m->strict;
+#endif
+}
+static inline void mem_arena_forget(hr_mem *m, void *p, size_t size) {
+  if (mem_arena_forget_is_noop(m)) return;
+  mem_arena_forget_slow(m, p, size);
+}
 /* Frees every chunk; the arena is empty (and reusable) afterwards. */
 void mem_arena_release(hr_mem *m, hr_arena *a);
 

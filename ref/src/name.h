@@ -11,13 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* §6.2: <0, 0, >0 like strcmp; case-insensitive by upcase_unit; a prefix sorts first. */
 int name_cmp(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
-/* Same, with a compressed (Latin-1) right-hand side. */
-int name_cmp_latin1(const uint16_t *a, size_t na, const uint8_t *b, size_t nb);
+/* Case-insensitive equality.  Identical units (the usual case: a name the caller got from an
+ * enumeration) are settled by memcmp without any upcasing. */
 static inline bool name_eq(const uint16_t *a, size_t na, const uint16_t *b, size_t nb) {
-  return na == nb && name_cmp(a, na, b, nb) == 0;
+  return na == nb && (na == 0 || memcmp(a, b, na * 2u) == 0 || name_cmp(a, na, b, nb) == 0);
 }
 /* §6.3: h = 37*h + upcase(c) mod 2^32 over code units. */
 uint32_t name_hash_lh(const uint16_t *n, size_t len);

@@ -45,6 +45,7 @@ typedef struct hr_nk {
   uint32_t max_name, max_class, max_value_name, max_value_data;
   uint16_t class_len;
   hr_rawname name;
+  uint32_t name_hash;          /* §6.3 lh hash of the name, computed by nk_parse's name pass */
 } hr_nk;
 
 struct hr_hv;

@@ -75,6 +75,20 @@ hr_status save_target_minor(uint32_t os_major, uint32_t os_minor, const hr_tree 
   return ERROR_SUCCESS;
 }
 
+hr_status save_target_format(uint32_t os_major, uint32_t os_minor, const hr_tree *t,
+                             const hr_key *top, uint32_t *minor) {
+  uint32_t m;
+  if (os_major == 5 && (os_minor == 1 || os_minor == 2)) m = REGF_MINOR_MIN;
+  else if ((os_major == 6 && os_minor <= 3) || (os_major == 10 && os_minor == 0))
+    m = SAVE_MINOR_LH_AUTO;
+  else return ERROR_INVALID_PARAMETER;
+  if (!minor) return ERROR_INVALID_PARAMETER;
+  if (!top) top = t ? t->root : NULL;
+  if (!top) return ERROR_INVALID_PARAMETER;
+  *minor = m;
+  return ERROR_SUCCESS;
+}
+
 /* ---- security table (§10.10) ---------------------------------------------------------------- */
 
 static int cmp_sd_ptr(const void *a, const void *b) {
@@ -147,6 +161,8 @@ hr_status save_sd_slot(save_ctx *c, const hr_key *key, uint32_t *slot) {
   uint32_t *gs = &c->group_slot[r->group];
   if (c->img) { /* pass 2: every slot exists */
     *slot = *gs;
+    c->slot_sd = key->sd;
+    c->slot_last = *gs;
     return ERROR_SUCCESS;
   }
   if (*gs == SAVE_UNSET) {
@@ -165,6 +181,8 @@ hr_status save_sd_slot(save_ctx *c, const hr_key *key, uint32_t *slot) {
                     "save: security descriptor reference count overflow");
   sk->refs++;
   *slot = *gs;
+  c->slot_sd = key->sd;
+  c->slot_last = *gs;
   return ERROR_SUCCESS;
 }
 
@@ -176,6 +194,8 @@ static void ctx_free(save_ctx *c) {
   if (c->sks) mem_free(c->mem, c->sks, (size_t)c->n_sd_refs * sizeof *c->sks);
   if (c->frames) mem_free(c->mem, c->frames, (size_t)HR_MAX_DEPTH * sizeof *c->frames);
   if (c->child_off) mem_free(c->mem, c->child_off, (size_t)c->child_cap * sizeof *c->child_off);
+  if (c->latin1_bits)
+    mem_free(c->mem, c->latin1_bits, (size_t)c->latin1_cap * sizeof *c->latin1_bits);
 }
 
 hr_status save_serialize(const hr_tree *t, const hr_key *top, uint32_t minor,
@@ -187,7 +207,8 @@ hr_status save_serialize(const hr_tree *t, const hr_key *top, uint32_t minor,
   *out_len = 0;
   if (!t || !mem) return ERROR_INVALID_PARAMETER;
   if (!top) top = t->root;
-  if (!top || minor < REGF_MINOR_MIN || minor > REGF_MINOR_MAX)
+  bool lh_auto = minor == SAVE_MINOR_LH_AUTO;
+  if (!top || (!lh_auto && (minor < REGF_MINOR_MIN || minor > REGF_MINOR_MAX)))
     return diag_set(diag, ERROR_INVALID_PARAMETER, "", HR_NO_OFFSET,
                     "save: no key to save or format minor %u outside 3..6", minor);
 
@@ -195,7 +216,10 @@ hr_status save_serialize(const hr_tree *t, const hr_key *top, uint32_t minor,
   memset(&c, 0, sizeof c);
   c.mem = mem;
   c.diag = diag;
-  c.minor = minor;
+  /* SAVE_MINOR_LH_AUTO: pass 1 runs as 1.6, which checks exactly what 1.5 checks when no
+   * layered-key feature is present (the 1.6-only allowances need one), and notes whether one is
+   * present; 1.5 and 1.6 lay cells out identically, so pass 2 writes the chosen minor. */
+  c.minor = lh_auto ? REGF_MINOR_LAYERED : minor;
   c.top = top;
   hr_status st = sd_table_build(&c, t);
   uint32_t length = 0, length2 = 0;
@@ -207,6 +231,7 @@ hr_status save_serialize(const hr_tree *t, const hr_key *top, uint32_t minor,
   /* Pass 1: check, count references, lay out. */
   if (st == ERROR_SUCCESS) st = emit_pass(&c);
   if (st == ERROR_SUCCESS) st = cells_finish(&c, &length);
+  if (lh_auto && !c.layered) c.minor = REGF_MINOR_LH;
   /* One allocation for the whole file. */
   if (st == ERROR_SUCCESS) {
     c.img_len = (size_t)REGF_BLOCK_SIZE + length;

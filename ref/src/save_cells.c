@@ -25,8 +25,7 @@ static void close_bin(save_ctx *c) {
   }
 }
 
-hr_status cells_alloc(save_ctx *c, uint64_t usable, uint32_t *off) {
-  uint64_t size = round_up(usable + CELL_HEADER_SIZE, REGF_CELL_ALIGN);
+hr_status cells_alloc_bin(save_ctx *c, uint64_t size, uint32_t *off) {
   /* R-C06: no referenced cell above 1 MiB.  The plan pass refuses every record that could need
    * more (values in 1.3, value lists, classes), so this only guards the invariant. */
   if (size > REGF_CELL_MAX)

@@ -16,11 +16,15 @@
  * would reject (bad names, unsorted subkeys, a broken symbolic link key ...).
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "bytes.h"
 #include "layout.h"
 #include "name.h"
 #include "save_int.h"
+#include "upcase.h"
 
 #define NIL REGF_CELL_NIL
 #define REG_LINK_TYPE 6u
@@ -34,35 +38,208 @@
 static const uint16_t k_symlink_value_name[] = {'S', 'y', 'm', 'b', 'o', 'l', 'i', 'c', 'L',
                                                 'i', 'n', 'k', 'V', 'a', 'l', 'u', 'e'};
 
-/* Same answer as name_is_latin1, four units per step: the OR of every unit has a bit above
- * 0xFF iff some unit does.  name_is_latin1 was 18% of ORSaveHive's instructions on a 15 MB
- * SYSTEM hive (conformance/bench/RESULTS.md "hot spots"); this is the one call site per name
- * and pass. */
+/* The word-at-a-time helpers below load four UTF-16 units into one uint64_t with memcpy.  OR,
+ * XOR and lane tests do not depend on where each unit lands; packing and hashing do, so they
+ * take the word path only where unit i sits in bits 16i..16i+15 (little-endian). */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SAVE_LE_WORDS 1
+#else
+#define SAVE_LE_WORDS 0
+#endif
+/* x in each of the four 16-bit lanes. */
+#define LANES(x) ((uint64_t)(x) * 0x0001000100010001ull)
+
+/* The name scans below (compression test, backslash test, packing) run over 8 units per SSE2
+ * step where the compiler targets it (every x86-64), else over 4 units per 64-bit word.  A
+ * name of at least one step's length is covered by whole steps plus one last step ending at its
+ * last unit (overlapping the previous one: harmless for a test, and packing writes the same
+ * bytes twice), so no unit-by-unit tail remains.  name_is_latin1 (unit by unit) was 18% of
+ * ORSaveHive's instructions on a 15 MB SYSTEM hive, units_latin1 (4-unit words plus a unit
+ * tail) still 11% (conformance/bench/RESULTS.md "hot spots"). */
+static inline uint64_t load4(const uint16_t *n) {
+  uint64_t w;
+  memcpy(&w, n, sizeof w);
+  return w;
+}
+
+/* Same answer as name_is_latin1: true iff every unit is <= 0xFF (the OR of every unit). */
 static bool units_latin1(const uint16_t *n, uint32_t len) {
-  uint64_t wide = 0;
-  uint16_t tail = 0;
-  uint32_t i = 0;
-  for (; i + 4 <= len; i += 4) {
-    uint64_t w;
-    memcpy(&w, n + i, sizeof w); /* four in-memory units; any byte order is fine for an OR */
-    wide |= w;
+#ifdef __SSE2__
+  if (len >= 8) {
+    __m128i acc = _mm_loadu_si128((const __m128i *)(const void *)(n + len - 8));
+    for (uint32_t i = 0; i + 8 <= len; i += 8)
+      acc = _mm_or_si128(acc, _mm_loadu_si128((const __m128i *)(const void *)(n + i)));
+    /* A unit > 0xFF has a non-zero high byte; movemask collects bit 7 of every byte. */
+    __m128i hi = _mm_cmpeq_epi8(_mm_and_si128(acc, _mm_set1_epi16((short)0xFF00)),
+                                _mm_setzero_si128());
+    return _mm_movemask_epi8(hi) == 0xFFFF;
   }
-  for (; i < len; i++) tail |= n[i];
-  return (wide & 0xFF00FF00FF00FF00ull) == 0 && tail <= 0xFF;
+#else
+  if (len >= 8) {
+    uint64_t wide = load4(n + len - 4);
+    for (uint32_t i = 0; i + 4 <= len; i += 4) wide |= load4(n + i);
+    return (wide & LANES(0xFF00)) == 0;
+  }
+#endif
+  if (len >= 4) return ((load4(n) | load4(n + len - 4)) & LANES(0xFF00)) == 0;
+  uint16_t tail = 0;
+  for (uint32_t i = 0; i < len; i++) tail |= n[i];
+  return tail <= 0xFF;
+}
+
+/* units_latin1 and R-D03's "no backslash" in one scan (pass 1 key names).  Word path: a lane
+ * of x = w ^ 0x5C is zero iff that unit is a backslash; (x - 1) & ~x & 0x8000 per lane is
+ * non-zero for the word iff some lane of x is zero (the exact "has a zero lane" test). */
+static inline uint64_t lanes_backslash(uint64_t w) {
+  uint64_t x = w ^ LANES(0x5C);
+  return (x - LANES(1)) & ~x & LANES(0x8000);
+}
+static bool key_units_latin1(const uint16_t *n, uint32_t len, bool *backslash) {
+#ifdef __SSE2__
+  if (len >= 8) {
+    const __m128i bsl = _mm_set1_epi16(0x5C);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(n + len - 8));
+    __m128i acc = v, bs = _mm_cmpeq_epi16(v, bsl);
+    for (uint32_t i = 0; i + 8 <= len; i += 8) {
+      v = _mm_loadu_si128((const __m128i *)(const void *)(n + i));
+      acc = _mm_or_si128(acc, v);
+      bs = _mm_or_si128(bs, _mm_cmpeq_epi16(v, bsl));
+    }
+    *backslash = _mm_movemask_epi8(bs) != 0;
+    __m128i hi = _mm_cmpeq_epi8(_mm_and_si128(acc, _mm_set1_epi16((short)0xFF00)),
+                                _mm_setzero_si128());
+    return _mm_movemask_epi8(hi) == 0xFFFF;
+  }
+#else
+  if (len >= 8) {
+    uint64_t w = load4(n + len - 4), wide = w, bs = lanes_backslash(w);
+    for (uint32_t i = 0; i + 4 <= len; i += 4) {
+      w = load4(n + i);
+      wide |= w;
+      bs |= lanes_backslash(w);
+    }
+    *backslash = bs != 0;
+    return (wide & LANES(0xFF00)) == 0;
+  }
+#endif
+  if (len >= 4) {
+    uint64_t a = load4(n), b = load4(n + len - 4);
+    *backslash = (lanes_backslash(a) | lanes_backslash(b)) != 0;
+    return ((a | b) & LANES(0xFF00)) == 0;
+  }
+  uint16_t tail = 0;
+  bool bs = false;
+  for (uint32_t i = 0; i < len; i++) {
+    tail |= n[i];
+    bs |= n[i] == 0x5C;
+  }
+  *backslash = bs;
+  return tail <= 0xFF;
 }
 
 /* §10.6: a name is stored compressed (Latin-1 bytes) iff every unit is <= 0xFF. */
-static uint32_t stored_name_bytes(const uint16_t *n, uint32_t len, bool *latin1) {
-  *latin1 = units_latin1(n, len);
-  return *latin1 ? len : 2 * len;
+static uint32_t stored_name_bytes(uint32_t len, bool latin1) { return latin1 ? len : 2 * len; }
+
+/* Pass 1 appends a name's answer to the bit list; pass 2 reads the next one (save_int.h).
+ * Words are zeroed when the list grows, so appending only sets bits. */
+static hr_status latin1_grow(save_ctx *c) {
+  uint32_t old = c->latin1_cap;
+  if ((c->latin1_n >> 6) >= UINT32_MAX ||
+      !mem_grow(c->mem, (void **)&c->latin1_bits, &c->latin1_cap,
+                (uint32_t)(c->latin1_n >> 6) + 1, sizeof *c->latin1_bits))
+    return diag_set(c->diag, ERROR_NOT_ENOUGH_MEMORY, "", HR_NO_OFFSET, "save: out of memory");
+  memset(c->latin1_bits + old, 0, (size_t)(c->latin1_cap - old) * sizeof *c->latin1_bits);
+  return ERROR_SUCCESS;
 }
 
+static inline hr_status latin1_put(save_ctx *c, bool latin1) {
+  hr_status st;
+  if ((c->latin1_n >> 6) == c->latin1_cap && (st = latin1_grow(c)) != ERROR_SUCCESS) return st;
+  c->latin1_bits[c->latin1_n >> 6] |= (uint64_t)latin1 << (c->latin1_n & 63);
+  c->latin1_n++;
+  return ERROR_SUCCESS;
+}
+
+static inline hr_status latin1_get(save_ctx *c, bool *latin1) {
+  uint64_t i = c->latin1_next;
+  if (i >= c->latin1_n)
+    return diag_set(c->diag, ERROR_INVALID_DATA, "", HR_NO_OFFSET,
+                    "save: internal layout mismatch (name %llu)", (unsigned long long)i);
+  *latin1 = (c->latin1_bits[i >> 6] >> (i & 63)) & 1;
+  c->latin1_next = i + 1;
+  return ERROR_SUCCESS;
+}
+
+/* A value name's compression: tested in pass 1, read back in pass 2. */
+static inline hr_status value_name_latin1(save_ctx *c, const hr_value *v, bool *latin1) {
+  if (c->img) return latin1_get(c, latin1);
+  *latin1 = units_latin1(v->name, v->name_len);
+  return latin1_put(c, *latin1);
+}
+
+#if SAVE_LE_WORDS
+/* Four units (each <= 0xFF) of a little-endian word -> four bytes: fold every lane's zero high
+ * byte away. */
+static inline void pack4(uint8_t *dst, const uint16_t *n) {
+  uint64_t w = load4(n);
+  w = (w | (w >> 8)) & 0x0000FFFF0000FFFFull;
+  uint32_t b = (uint32_t)(w | (w >> 16));
+  memcpy(dst, &b, sizeof b);
+}
+#endif
+
 static void put_name(uint8_t *dst, const uint16_t *n, uint32_t len, bool latin1) {
-  if (latin1) {
-    for (uint32_t i = 0; i < len; i++) dst[i] = (uint8_t)n[i];
-  } else {
+  if (!latin1) {
+#if SAVE_LE_WORDS
+    if (len) memcpy(dst, n, (size_t)2 * len); /* in-memory units are already UTF-16LE */
+#else
     for (uint32_t i = 0; i < len; i++) put16(dst + 2 * i, n[i]);
+#endif
+    return;
   }
+#ifdef __SSE2__
+  if (len >= 8) { /* packus saturates: exact for units <= 0xFF */
+    for (uint32_t i = 0; i + 8 <= len; i += 8) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(n + i));
+      _mm_storel_epi64((__m128i *)(void *)(dst + i), _mm_packus_epi16(v, v));
+    }
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(n + len - 8));
+    _mm_storel_epi64((__m128i *)(void *)(dst + len - 8), _mm_packus_epi16(v, v));
+    return;
+  }
+#endif
+#if SAVE_LE_WORDS
+  if (len >= 4) {
+    for (uint32_t i = 0; i + 4 <= len; i += 4) pack4(dst + i, n + i);
+    pack4(dst + len - 4, n + len - 4);
+    return;
+  }
+#endif
+  for (uint32_t i = 0; i < len; i++) dst[i] = (uint8_t)n[i];
+}
+
+/* name_hash_lh (§6.3: h = 37 * h + upcase(unit)), four units per step while they are ASCII:
+ * upcasing below 0x80 is "a".."z" minus 0x20 (the Windows table maps 0x7B..0x7F to themselves),
+ * done per lane, and four steps of the recurrence fold into h * 37^4 + u0 * 37^3 + u1 * 37^2 +
+ * u2 * 37 + u3 (mod 2^32).  The first word with a unit >= 0x80 hands over to the unit loop.
+ * name_hash_lh was 7% of ORSaveHive's instructions. */
+static uint32_t lh_hash(const uint16_t *n, uint32_t len) {
+  uint32_t h = 0, i = 0;
+#if SAVE_LE_WORDS
+  for (; i + 4 <= len; i += 4) {
+    uint64_t w;
+    w = load4(n + i);
+    if (w & LANES(0xFF80)) break;
+    /* Bit 7 of a lane: unit >= 'a' in ge_a, unit >= '{' in ge_brace (no lane carries: <= 0x9E). */
+    uint64_t ge_a = w + LANES(0x80 - 'a'), ge_brace = w + LANES(0x80 - '{');
+    w -= (ge_a & ~ge_brace & LANES(0x80)) >> 2;
+    h = h * 1874161u + (uint32_t)(w & 0xFFFF) * 50653u + (uint32_t)((w >> 16) & 0xFFFF) * 1369u +
+        (uint32_t)((w >> 32) & 0xFFFF) * 37u + (uint32_t)(w >> 48);
+  }
+#endif
+  for (; i < len; i++) h = 37u * h + upcase_unit(n[i]);
+  return h;
 }
 
 static hr_status bad_tree(save_ctx *c, const char *rule, const char *what) {
@@ -71,13 +248,15 @@ static hr_status bad_tree(save_ctx *c, const char *rule, const char *what) {
 
 /* ---- pass-1 checks ---------------------------------------------------------------------------- */
 
-/* R-D02..R-D04: 1..256 units, first unit not NUL, no backslash. */
-static hr_status check_key_name(save_ctx *c, const hr_key *k) {
+/* R-D02..R-D04: 1..256 units, first unit not NUL, no backslash.  *latin1: the name's
+ * compression (§10.6), from the same scan. */
+static hr_status check_key_name(save_ctx *c, const hr_key *k, bool *latin1) {
   if (k->name_len == 0 || k->name_len > NK_MAX_NAME_UTF16 / 2 || !k->name)
     return bad_tree(c, "R-D02", "key name length outside 1..256 units");
   if (k->name[0] == 0) return bad_tree(c, "R-D03", "key name starts with NUL");
-  for (uint32_t i = 0; i < k->name_len; i++)
-    if (k->name[i] == 0x5C) return bad_tree(c, "R-D03", "key name contains a backslash");
+  bool backslash;
+  *latin1 = key_units_latin1(k->name, k->name_len, &backslash);
+  if (backslash) return bad_tree(c, "R-D03", "key name contains a backslash");
   return ERROR_SUCCESS;
 }
 
@@ -87,6 +266,7 @@ static hr_status check_value(save_ctx *c, const hr_value *v) {
   if ((v->name_len && !v->name) || (v->size && !v->data))
     return bad_tree(c, "", "value storage inconsistent (tree.h invariant)");
   if (v->flags & VK_FLAG_TOMBSTONE) {
+    c->layered = true;
     if (c->minor < REGF_MINOR_LAYERED)
       return diag_set(c->diag, ERROR_INVALID_PARAMETER, "R-F09", HR_NO_OFFSET,
                       "save: a tombstone value needs format 1.6 (minor %u requested)", c->minor);
@@ -125,6 +305,7 @@ static hr_status check_symlink(save_ctx *c, const hr_key *k) {
 /* R-D10..R-D12, R-D17, R-E02, R-F04: layered-key structure. */
 static hr_status check_layer(save_ctx *c, const hr_key *k, const hr_key *parent,
                              uint32_t n_saved) {
+  if (k->layer) c->layered = true;
   if (k->layer && c->minor < REGF_MINOR_LAYERED)
     return diag_set(c->diag, ERROR_INVALID_PARAMETER, "R-D10", HR_NO_OFFSET,
                     "save: a layered key needs format 1.6 (minor %u requested)", c->minor);
@@ -153,10 +334,12 @@ static hr_status emit_data(save_ctx *c, const hr_value *v, uint32_t *data_len, u
     return ERROR_SUCCESS;
   }
   if (v->size <= VK_INLINE_MAX) { /* inline, unused bytes 0; empty = 0x80000000 / 0 */
-    uint8_t inl[4] = {0, 0, 0, 0};
-    if (v->size) memcpy(inl, v->data, v->size);
+    uint32_t d = 0; /* le32 of the data padded with zero bytes; mostly a REG_DWORD */
+    if (v->size == 4) d = le32(v->data);
+    else
+      for (uint32_t i = 0; i < v->size; i++) d |= (uint32_t)v->data[i] << (8 * i);
     *data_len = v->size | VK_DATA_INLINE_BIT;
-    *data = le32(inl);
+    *data = d;
     return ERROR_SUCCESS;
   }
   *data_len = v->size;
@@ -191,10 +374,12 @@ static hr_status emit_data(save_ctx *c, const hr_value *v, uint32_t *data_len, u
 }
 
 static hr_status emit_value(save_ctx *c, const hr_value *v, uint32_t *vk) {
-  bool latin1;
-  uint32_t nb = stored_name_bytes(v->name, v->name_len, &latin1);
+  bool latin1 = false;
+  hr_status st = value_name_latin1(c, v, &latin1);
+  if (st != ERROR_SUCCESS) return st;
+  uint32_t nb = stored_name_bytes(v->name_len, latin1);
   uint32_t data_len, data;
-  hr_status st = cells_alloc(c, VK_FIXED_SIZE + (uint64_t)nb, vk);
+  st = cells_alloc(c, VK_FIXED_SIZE + (uint64_t)nb, vk);
   if (st == ERROR_SUCCESS) st = emit_data(c, v, &data_len, &data);
   if (st != ERROR_SUCCESS || !c->img) return st;
   uint8_t *r = cells_rec(c, *vk);
@@ -216,7 +401,7 @@ static hr_status emit_value(save_ctx *c, const hr_value *v, uint32_t *vk) {
 static void put_leaf_entry(save_ctx *c, uint8_t *e, const hr_key *child, uint32_t nk) {
   put32(e, nk);
   if (c->minor >= REGF_MINOR_LH) {
-    put32(e + 4, name_hash_lh(child->name, child->name_len));
+    put32(e + 4, lh_hash(child->name, child->name_len));
   } else {
     name_lf_hint(child->name, child->name_len, e + 4);
   }
@@ -235,7 +420,7 @@ static hr_status emit_leaf(save_ctx *c, const save_frame *f, uint32_t *index, ui
     const hr_key *ch;
     do ch = f->key->subkeys[(*index)++];
     while (ch->is_volatile);
-    put_leaf_entry(c, e, ch, c->child_off[f->child_base + from + i]);
+    put_leaf_entry(c, e, ch, c->child_off[f->child_base + from + i] & SAVE_CHILD_OFF_MASK);
   }
   return ERROR_SUCCESS;
 }
@@ -276,9 +461,8 @@ static hr_status push_child_off(save_ctx *c, uint32_t off) {
   return ERROR_SUCCESS;
 }
 
-static uint64_t nk_usable(const hr_key *k) {
-  bool latin1;
-  return NK_FIXED_SIZE + (uint64_t)stored_name_bytes(k->name, k->name_len, &latin1);
+static uint64_t nk_usable(const hr_key *k, bool latin1) {
+  return NK_FIXED_SIZE + (uint64_t)stored_name_bytes(k->name_len, latin1);
 }
 
 /* Places f->key's own cells and its children's nk cells, then writes its nk (pass 2).
@@ -289,19 +473,27 @@ static hr_status visit(save_ctx *c, save_frame *f, const save_frame *parent) {
   hr_status st;
 
   /* Saved children and the subkey max fields (exact, over what is written: §10.8). */
+  /* Each saved child's compression goes on the child_off stack now (it is known here in both
+   * passes) and is joined by its nk cell index below. */
   uint32_t n_saved = 0, max_name = 0, max_class = 0;
   const hr_key *prev = NULL;
+  f->child_base = c->child_top;
   for (uint32_t i = 0; i < k->n_subkeys; i++) {
     const hr_key *ch = k->subkeys[i];
     if (ch->is_volatile) continue;
+    bool latin1 = false;
     if (check) {
-      if ((st = check_key_name(c, ch)) != ERROR_SUCCESS) return st;
+      if ((st = check_key_name(c, ch, &latin1)) != ERROR_SUCCESS) return st;
       if (prev && name_cmp(prev->name, prev->name_len, ch->name, ch->name_len) >= 0)
         return bad_tree(c, "R-E14", "subkeys not strictly sorted by name");
       if (n_saved == UINT32_MAX || n_saved + 1 > SAVE_MAX_SUBKEYS)
         return diag_set(c->diag, ERROR_INVALID_PARAMETER, "R-E03", HR_NO_OFFSET,
                         "save: too many subkeys for one index");
+      if ((st = latin1_put(c, latin1)) != ERROR_SUCCESS) return st;
+    } else if ((st = latin1_get(c, &latin1)) != ERROR_SUCCESS) {
+      return st;
     }
+    if ((st = push_child_off(c, latin1 ? SAVE_CHILD_LATIN1 : 0)) != ERROR_SUCCESS) return st;
     prev = ch;
     n_saved++;
     if (2 * ch->name_len > max_name) max_name = 2 * ch->name_len;
@@ -315,7 +507,7 @@ static hr_status visit(save_ctx *c, save_frame *f, const save_frame *parent) {
     if (v->size > max_vdata) max_vdata = v->size;
   }
   uint32_t slot;
-  if ((st = save_sd_slot(c, k, &slot)) != ERROR_SUCCESS) return st;
+  if ((st = save_sd_slot_fast(c, k, &slot)) != ERROR_SUCCESS) return st;
   if (check) {
     if (k->class_len > 0xFFFF || (k->class_len && !k->class_data))
       return bad_tree(c, "R-D16", "class longer than 65535 bytes");
@@ -345,24 +537,26 @@ static hr_status visit(save_ctx *c, save_frame *f, const save_frame *parent) {
     }
   }
   /* Children's nk cells, remembered for the index and for their own visit. */
-  f->child_base = c->child_top;
   f->n_saved = n_saved;
   f->next_saved = 0;
   f->next_index = 0;
+  uint32_t *slot_off = n_saved ? c->child_off + f->child_base : NULL; /* NULL: no child yet */
   for (uint32_t i = 0; i < k->n_subkeys; i++) {
     const hr_key *ch = k->subkeys[i];
     if (ch->is_volatile) continue;
     uint32_t off;
-    if ((st = cells_alloc(c, nk_usable(ch), &off)) != ERROR_SUCCESS) return st;
-    if ((st = push_child_off(c, off)) != ERROR_SUCCESS) return st;
+    if ((st = cells_alloc(c, nk_usable(ch, (*slot_off & SAVE_CHILD_LATIN1) != 0), &off)) !=
+        ERROR_SUCCESS)
+      return st;
+    *slot_off++ |= off;
   }
   uint32_t slist = NIL;
   if (n_saved && (st = emit_index(c, f, &slist)) != ERROR_SUCCESS) return st;
   if (!c->img) return ERROR_SUCCESS;
 
   /* The nk itself (§5.1, §10.5-§10.8, §10.13). */
-  bool latin1;
-  uint32_t nb = stored_name_bytes(k->name, k->name_len, &latin1);
+  bool latin1 = f->latin1;
+  uint32_t nb = stored_name_bytes(k->name_len, latin1);
   uint16_t flags = (uint16_t)(k->flags & ~(KEY_COMP_NAME | KEY_VOLATILE | KEY_HIVE_EXIT |
                                            KEY_PREDEF_HANDLE));
   /* Root: keep HIVE_ENTRY/NO_DELETE as the tree has them (offreg-created roots carry neither,
@@ -436,10 +630,16 @@ hr_status emit_pass(save_ctx *c) {
   hr_status st;
   c->bin_start = c->bin_end = c->cur = 0;
   c->child_top = 0;
-  if (!c->img && (st = check_key_name(c, c->top)) != ERROR_SUCCESS) return st;
+  c->latin1_next = 0;
   save_frame *f = &c->frames[0];
   f->key = c->top;
-  if ((st = cells_alloc(c, nk_usable(c->top), &f->off)) != ERROR_SUCCESS) return st;
+  /* The root's name is not in the bit list: it is tested in both passes. */
+  if (!c->img) {
+    if ((st = check_key_name(c, c->top, &f->latin1)) != ERROR_SUCCESS) return st;
+  } else {
+    f->latin1 = units_latin1(c->top->name, c->top->name_len);
+  }
+  if ((st = cells_alloc(c, nk_usable(c->top, f->latin1), &f->off)) != ERROR_SUCCESS) return st;
   if ((st = visit(c, f, NULL)) != ERROR_SUCCESS) return st;
   uint32_t depth = 1;
   while (depth > 0) {
@@ -455,7 +655,9 @@ hr_status emit_pass(save_ctx *c) {
     if (depth == HR_MAX_DEPTH) return bad_tree(c, "R-E16", "tree deeper than 512 keys");
     save_frame *g = &c->frames[depth++];
     g->key = ch;
-    g->off = c->child_off[f->child_base + f->next_saved++];
+    uint32_t e = c->child_off[f->child_base + f->next_saved++];
+    g->off = e & SAVE_CHILD_OFF_MASK;
+    g->latin1 = (e & SAVE_CHILD_LATIN1) != 0;
     if ((st = visit(c, g, f)) != ERROR_SUCCESS) return st;
   }
   return emit_security(c);

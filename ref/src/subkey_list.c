@@ -48,6 +48,7 @@ hr_status sublist_open(hr_hv *v, const hr_nk *k, hr_sublist *it) {
     return hv_reject(v, "R-E05", at, "subkey index signature 0x%04X is not li/lf/lh/ri", sig);
   if ((st = list_fits(v, rec, at, sig, count)) != ERROR_SUCCESS) return st;
   memset(it, 0, sizeof *it);
+  it->bins = v->cells.bins;
   it->top = rec.p;
   it->top_sig = sig;
   it->top_count = count;
@@ -92,31 +93,22 @@ hr_status sublist_open(hr_hv *v, const hr_nk *k, hr_sublist *it) {
   return ERROR_SUCCESS;
 }
 
-bool sublist_next(const hr_hv *v, hr_sublist *it, hr_subelem *e) {
-  while (it->leaf_i >= it->leaf_count) {
-    if (it->top_sig != RI_SIGNATURE || it->ri_i >= it->top_count) return false;
-    hr_cell lc = cell_at(le32(it->top + LIST_OFF_ELEMENTS + 4 * (size_t)it->ri_i++));
-    hr_span leaf = cell_record(&v->cells, lc); /* validated by sublist_open */
-    it->leaf = leaf.p;
-    it->leaf_sig = le16(leaf.p + LIST_OFF_SIGNATURE);
-    it->leaf_count = le16(leaf.p + LIST_OFF_COUNT);
-    it->leaf_i = 0;
-    it->leaf_cell = lc;
-  }
-  const uint8_t *el = it->leaf + LIST_OFF_ELEMENTS + (size_t)it->leaf_i * elem_size(it->leaf_sig);
-  e->child = cell_at(le32(el));
-  e->sig = it->leaf_sig;
-  e->elem = el;
-  e->at = (uint64_t)(el - v->cells.bins) + REGF_BLOCK_SIZE;
-  it->leaf_i++;
-  return true;
+void sublist_next_leaf(const hr_hv *v, hr_sublist *it) {
+  hr_cell lc = cell_at(le32(it->top + LIST_OFF_ELEMENTS + 4 * (size_t)it->ri_i++));
+  hr_span leaf = cell_record(&v->cells, lc); /* validated by sublist_open */
+  it->leaf = leaf.p;
+  it->leaf_sig = le16(leaf.p + LIST_OFF_SIGNATURE);
+  it->leaf_count = le16(leaf.p + LIST_OFF_COUNT);
+  it->leaf_i = 0;
+  it->leaf_cell = lc;
 }
 
-hr_status sublist_check_elem(hr_hv *v, const hr_subelem *e, hr_rawname child) {
+hr_status sublist_check_elem_slow(hr_hv *v, const hr_subelem *e, const hr_nk *c) {
+  hr_rawname child = c->name;
   if (e->sig == LH_SIGNATURE) {
     /* The modern checker skips odd-length UTF-16 names (R-D04 already rejects them). */
     if (!child.comp && (child.len & 1)) return ERROR_SUCCESS;
-    uint32_t stored = le32(e->elem + 4), want = rawname_hash(child);
+    uint32_t stored = le32(e->elem + 4), want = c->name_hash;
     if (stored != want)
       return hv_reject(v, "R-E12", e->at + 4, "lh hash 0x%08X, name hashes to 0x%08X", stored,
                        want);

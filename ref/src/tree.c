@@ -18,7 +18,7 @@ hr_key *tree_key_alloc(hr_tree *t, uint32_t len, bool arena) {
   bool in_arena = false;
   hr_key *k = arena ? mem_arena_alloc(t->mem, &t->arena, size, &in_arena) : mem_alloc(t->mem, size);
   if (!k) return NULL;
-  memset(k, 0, size);
+  memset(k, 0, sizeof *k); /* name_buf is the caller's to fill */
   k->arena_bits = in_arena ? TREE_ARENA_KEY : 0;
   k->inline_len = len;
   k->name_inline = len ? 1 : 0;
@@ -34,18 +34,19 @@ hr_key *tree_key_new(hr_tree *t, const uint16_t *name, uint32_t len) {
   return k;
 }
 
-/* Bytes of a value's storage block(s): joined = one block at name (or at data when the
- * name is empty). */
+/* Frees a value's owned storage: joined = one block at name (or at data when the name is
+ * empty) holding the name and, unless borrowed, the data; borrowed data is the image's. */
 static void value_free_storage(hr_tree *t, hr_value *v) {
+  size_t data_bytes = v->borrowed ? 0 : v->size;
   if (v->joined) {
-    void *block = v->name_len ? (void *)v->name : (void *)v->data;
-    size_t bytes = (size_t)v->name_len * 2 + v->size;
+    void *block = v->name_len ? (void *)v->name : (data_bytes ? (void *)v->data : NULL);
+    size_t bytes = (size_t)v->name_len * 2 + data_bytes;
     if (block && v->joined == 2) mem_arena_forget(t->mem, block, bytes);
     else if (block) mem_free(t->mem, block, bytes);
     return;
   }
   if (v->name) mem_free(t->mem, v->name, (size_t)v->name_len * 2);
-  if (v->data) mem_free(t->mem, v->data, v->size);
+  if (v->data && data_bytes) mem_free(t->mem, v->data, data_bytes);
 }
 
 void tree_value_clear(hr_tree *t, hr_value *v) {
@@ -63,7 +64,15 @@ static void free_maybe_arena(hr_tree *t, void *p, size_t size, uint8_t bits, uin
 
 /* Frees one key's own storage (not its subkeys). */
 static void key_free_self(hr_tree *t, hr_key *k) {
-  for (uint32_t i = 0; i < k->n_values; i++) tree_value_clear(t, &k->values[i]);
+  /* No tree_value_clear: the slots go with the array.  A value whose storage is one arena
+   * block (joined == 2: name + data, or name + borrowed data) owns nothing else, and
+   * forgetting an arena object is a no-op outside strict mode and AddressSanitizer: the
+   * loader's values cost nothing here then (90,000 per 15 MB hive at close). */
+  bool skip_arena = mem_arena_forget_is_noop(t->mem);
+  for (uint32_t i = 0; i < k->n_values; i++) {
+    hr_value *v = &k->values[i];
+    if (!(skip_arena && v->joined == 2)) value_free_storage(t, v);
+  }
   free_maybe_arena(t, k->values, (size_t)k->cap_values * sizeof *k->values, k->arena_bits,
                    TREE_ARENA_VALUES);
   free_maybe_arena(t, k->subkeys, (size_t)k->cap_subkeys * sizeof *k->subkeys, k->arena_bits,
@@ -76,9 +85,8 @@ static void key_free_self(hr_tree *t, hr_key *k) {
 
 /* mem_grow for an array that may be an arena object: an arena array is first copied to a
  * block of its own (arena objects never grow).  Atomic: on failure nothing changed. */
-static bool grow_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t need,
-                       size_t elem, uint8_t bit) {
-  if (need <= *cap) return true;
+static bool grow_array_slow(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t need,
+                            size_t elem, uint8_t bit) {
   if (!(k->arena_bits & bit)) return mem_grow(t->mem, arr, cap, need, elem);
   void *na = NULL;
   uint32_t ncap = 0;
@@ -93,7 +101,14 @@ static bool grow_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_
   return true;
 }
 
-/* An exact-size zeroed array for the loader, from the arena when small enough. */
+/* The common case (the loader's exact-size arrays have room) without a call. */
+static inline bool grow_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t need,
+                              size_t elem, uint8_t bit) {
+  return need <= *cap || grow_array_slow(t, k, arr, cap, need, elem, bit);
+}
+
+/* An exact-size array for the loader, from the arena when small enough.  Not zeroed: only
+ * the first n_values / n_subkeys slots are ever read, and the loader fills them in order. */
 static hr_status reserve_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap, uint32_t n,
                                size_t elem, uint8_t bit) {
   size_t bytes;
@@ -102,7 +117,6 @@ static hr_status reserve_array(hr_tree *t, hr_key *k, void **arr, uint32_t *cap,
   bool in_arena;
   void *p = mem_arena_alloc(t->mem, &t->arena, bytes, &in_arena);
   if (!p) return ERROR_NOT_ENOUGH_MEMORY;
-  memset(p, 0, bytes);
   *arr = p;
   *cap = n;
   if (in_arena) k->arena_bits = (uint8_t)(k->arena_bits | bit);
@@ -161,8 +175,9 @@ hr_status tree_insert_subkey(hr_tree *t, hr_key *parent, hr_key *child, uint32_t
   if (!grow_array(t, parent, (void **)&parent->subkeys, &parent->cap_subkeys,
                   parent->n_subkeys + 1, sizeof *parent->subkeys, TREE_ARENA_SUBKEYS))
     return ERROR_NOT_ENOUGH_MEMORY;
-  memmove(parent->subkeys + index + 1, parent->subkeys + index,
-          (size_t)(parent->n_subkeys - index) * sizeof *parent->subkeys);
+  if (index < parent->n_subkeys) /* not for the loader's appends */
+    memmove(parent->subkeys + index + 1, parent->subkeys + index,
+            (size_t)(parent->n_subkeys - index) * sizeof *parent->subkeys);
   parent->subkeys[index] = child;
   parent->n_subkeys++;
   child->parent = parent;
@@ -260,11 +275,13 @@ hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t
       value_free_storage(t, v);
       v->name = ncopy;
     } else if (v->joined) {
-      value_free_storage(t, v); /* unnamed: the block is the data alone */
-    } else if (v->data) {
+      value_free_storage(t, v); /* unnamed: the block is the data alone (none if borrowed) */
+    } else if (v->data && !v->borrowed) {
       mem_free(t->mem, v->data, v->size);
     }
+    /* Copy-on-write: borrowed image bytes are replaced, never written (tree.h). */
     v->joined = 0;
+    v->borrowed = 0;
     v->data = dcopy;
     v->size = size;
     v->type = type;
@@ -300,15 +317,17 @@ hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint3
   v->size = size;
   v->flags = flags;
   v->joined = 0;
+  v->borrowed = 0;
   v->data = size ? data : NULL;
   return ERROR_SUCCESS;
 }
 
 hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, uint32_t type,
-                                   uint32_t size, uint16_t flags, hr_value **out) {
+                                   uint32_t size, uint16_t flags, uint8_t *borrow,
+                                   hr_value **out) {
   if (key->n_values == UINT32_MAX) return ERROR_NOT_ENOUGH_MEMORY;
   size_t bytes;
-  if (!mem_add(&bytes, (size_t)name_len * 2, size)) return ERROR_NOT_ENOUGH_MEMORY;
+  if (!mem_add(&bytes, (size_t)name_len * 2, borrow ? 0 : size)) return ERROR_NOT_ENOUGH_MEMORY;
   uint8_t *block = NULL;
   bool in_arena = false;
   if (bytes && !(block = mem_arena_alloc(t->mem, &t->arena, bytes, &in_arena)))
@@ -327,7 +346,8 @@ hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, u
   v->size = size;
   v->flags = flags;
   v->joined = in_arena ? 2 : 1;
-  v->data = size ? block + (size_t)name_len * 2 : NULL;
+  v->borrowed = borrow && size ? 1 : 0;
+  v->data = !size ? NULL : borrow ? borrow : block + (size_t)name_len * 2;
   *out = v;
   return ERROR_SUCCESS;
 }
@@ -430,6 +450,10 @@ void tree_free(hr_tree *t) {
   /* Descriptors interned but never referenced (refs 0) are still in the ring. */
   while (t->sds) sd_free(t, t->sds);
   mem_arena_release(t->mem, &t->arena);
+  /* Last: every value that borrowed from the image is gone (detached keys first, tree.h). */
+  if (t->image) mem_free(t->mem, t->image, t->image_size);
+  t->image = NULL;
+  t->image_size = 0;
 }
 
 /* Pre-order iterative walk helper: next key after cur within the subtree of top. */

@@ -2,8 +2,17 @@
  * tree.h: the in-memory hive model (DESIGN.md §2 "tree").
  *
  * OROpenHive builds it from validated cells (load.c), the OR* API reads and edits it (api_*.c),
- * ORSaveHive serialises it into a fresh hive (save.c).  Nothing here points into file bytes:
- * the source image can be freed after open.
+ * ORSaveHive serialises it into a fresh hive (save.c).
+ *
+ * File bytes: a hive opened from a file keeps its file image for its whole lifetime
+ * (hr_tree.image, owned by the tree, freed last by tree_free) and a loaded value's data points
+ * into it (hr_value.borrowed: resident cell or inline data, which are contiguous in the image;
+ * big-data values are reassembled into a block of their own).  Peak memory of open is then
+ * image + tree without the value data, instead of image + tree with a copy of it (issue #9).
+ * Borrowed bytes are never written: every mutation replaces the pointer with an owned copy
+ * (tree_set_value), deleting a value frees only its owned storage, and copies between hives
+ * (merge) are deep.  Everything else (names, classes, descriptors, arrays) is owned by the tree;
+ * a hive loaded from a caller's buffer (HROpenHiveFromMemory) has no image and copies its data.
  *
  * Invariants (checked by tree_check in tests and fuzzers):
  *  - key->subkeys is sorted strictly ascending by name_cmp (§6.2): no case-insensitive
@@ -42,9 +51,12 @@ typedef struct hr_value {
   uint32_t size;
   uint16_t flags;             /* VK_FLAG_TOMBSTONE only; compression is a save-time choice */
   uint8_t joined;             /* 1: name and data share one block (name first, data right
-                               * after it: name_len * 2 + size bytes, allocated at name);
+                               * after it: name_len * 2 + size bytes, allocated at name;
+                               * name_len * 2 bytes when the data is borrowed);
                                * 2: the same block, in the tree's arena; 0: separate blocks.
                                * Only tree.c frees value storage. */
+  uint8_t borrowed;           /* 1: data points into the tree's file image (not owned, read
+                               * only; see the header comment); 0: data is owned storage */
   uint8_t *data;              /* NULL when size == 0 */
 } hr_value;
 
@@ -90,12 +102,23 @@ typedef struct hr_key {
 typedef struct hr_tree {
   hr_mem *mem;
   hr_arena arena;             /* the loader's keys, arrays and value blocks (mem.h "arena"):
-                               * one chunk per 256 KiB instead of one block per object; the
-                               * chunks stay live (accounted in mem) until tree_free, also
+                               * chunks of 256 KiB..2 MiB instead of one block per object;
+                               * the chunks stay live (accounted in mem) until tree_free, also
                                * for keys deleted meanwhile.  A zeroed tree is valid. */
   hr_key *root;
   hr_sd *sds;                 /* ring head, NULL if none */
+  uint8_t *image;             /* the file image loaded values borrow their data from (owned:
+                               * image_size bytes from mem, freed by tree_free after every
+                               * key), or NULL (a created hive, or one loaded from memory) */
+  size_t image_size;
   uint32_t n_sds;
+  /* Lookup hint (api.h "api_find_child"): the parent key of the last subkey OREnumKey
+   * returned or OROpenKey found, and the index worth trying first there.  The key is kept as
+   * an address only and never dereferenced (it may have been freed since): a lookup under a
+   * key with that address checks subkeys[hint_index] (if in range) by name and otherwise
+   * searches, so the hint can never change a result.  Written under the hive lock. */
+  uint32_t hint_index;
+  uintptr_t hint_key;
 } hr_tree;
 
 /* ---- keys ---- */
@@ -138,11 +161,14 @@ hr_status tree_set_value(hr_tree *t, hr_key *key, const uint16_t *name, uint32_t
 hr_status tree_append_value_owned(hr_tree *t, hr_key *key, uint16_t *name, uint32_t name_len,
                                   uint32_t type, uint8_t *data, uint32_t size, uint16_t flags);
 /* The loader's form: reserves the next value slot and one block for name + data
- * (name_len * 2 + size bytes, joined storage, from the arena when small enough).  On success *v is the new value (name, data
- * point into the block; the caller fills them and the other fields are set); on failure
- * (ERROR_NOT_ENOUGH_MEMORY) nothing changed. */
+ * (name_len * 2 + size bytes, joined storage, from the arena when small enough).  On success
+ * *v is the new value (name, data point into the block; the caller fills them and the other
+ * fields are set); on failure (ERROR_NOT_ENOUGH_MEMORY) nothing changed.
+ * borrow: when non-NULL, size bytes inside t->image that become the value's data without a
+ * copy (v->borrowed; the block then holds the name only, and none is taken for a value
+ * without a name). */
 hr_status tree_append_value_joined(hr_tree *t, hr_key *key, uint32_t name_len, uint32_t type,
-                                   uint32_t size, uint16_t flags, hr_value **v);
+                                   uint32_t size, uint16_t flags, uint8_t *borrow, hr_value **v);
 void tree_delete_value(hr_tree *t, hr_key *key, uint32_t index);
 void tree_value_clear(hr_tree *t, hr_value *v);
 
@@ -160,8 +186,9 @@ void tree_key_set_sd(hr_tree *t, hr_key *key, hr_sd *sd);
 void tree_sd_unref(hr_tree *t, hr_sd *sd);
 
 /* ---- whole tree ---- */
-/* Frees the root subtree, every remaining descriptor and the arena.  Detached keys that
- * still hold arena objects must be freed before (hive_free_contents does). */
+/* Frees the root subtree, every remaining descriptor, the arena and the file image.  Detached
+ * keys (which may hold arena objects and borrowed data) must be freed before
+ * (hive_free_contents does). */
 void tree_free(hr_tree *t);
 /* Checks the invariants above over the subtree at key; returns ERROR_SUCCESS or
  * ERROR_INVALID_DATA with a message in diag.  Iterative. */

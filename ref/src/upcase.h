@@ -10,10 +10,12 @@
 
 extern const uint16_t *const upcase_pages[256];
 extern const unsigned upcase_changed_units;
+/* Page 0 of the table (units 0x00..0xFF, including 'a'..'z'): every unit of a compressed name
+ * upcases with one load.  upcase_pages[0] points at it. */
+extern const uint16_t upcase_latin1[256];
 
 static inline uint16_t upcase_unit(uint16_t c) {
-  if (c < 'a') return c;
-  if (c <= 'z') return (uint16_t)(c - 0x20);
+  if (c < 0x100) return upcase_latin1[c];
   const uint16_t *page = upcase_pages[c >> 8];
   return page ? page[c & 0xFF] : c;
 }

@@ -3,7 +3,7 @@
  * Source of the data: msuhanov/yarp yarp/RegistryUnicode.py UPCASE_TABLE. */
 #include "upcase.h"
 
-static const uint16_t k_page_00[256] = {
+const uint16_t upcase_latin1[256] = {
     0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0007,
     0x0008, 0x0009, 0x000a, 0x000b, 0x000c, 0x000d, 0x000e, 0x000f,
     0x0010, 0x0011, 0x0012, 0x0013, 0x0014, 0x0015, 0x0016, 0x0017,
@@ -549,7 +549,7 @@ static const uint16_t k_page_ff[256] = {
 };
 
 const uint16_t *const upcase_pages[256] = {
-    [0x00] = k_page_00,
+    [0x00] = upcase_latin1,
     [0x01] = k_page_01,
     [0x02] = k_page_02,
     [0x03] = k_page_03,

@@ -50,20 +50,32 @@ void hv_note(hr_hv *v, HRSeverity sev, const char *rule, uint64_t off, const cha
 }
 
 /* ---- duplicate value names (R-F16, warn) ----------------------------------------------------
- * Each value contributes (key << 32 | vk cell), key being a cheap case-insensitive digest (unit
- * count and three upcased units) that equal names share.  Small lists compare pairs on the key;
- * large ones (55,000 values per key in real hives) are heap-sorted by (key, name) so equal names
- * meet: O(n log n), no allocation per key. */
+ * Each value contributes (key << 32 | vk cell), key being a case-insensitive digest that equal
+ * names share.  Small lists (DUP_PAIRWISE_MAX values or fewer) compare pairs on a cheap key
+ * (unit count and three upcased units); large ones (55,000 values per key in real hives) use the
+ * §6.3 hash of the whole upcased name as key and are heap-sorted by (key, name, cell) so that
+ * equal names meet: O(n log n), no allocation per key.  The whole-name key keeps the sort on
+ * integers: the cheap key is shared by every GUID-named value of a list (same length, same
+ * first, middle and last character), which sent most heap steps to the name comparison. */
+#define DUP_PAIRWISE_MAX 32u
+
 static uint32_t dup_key(hr_rawname n) {
-  uint32_t units = rawname_units(n);
+  uint32_t units = rawname_units(n), a, z, mid;
   if (units == 0) return 0;
-  uint32_t a = upcase_unit(rawname_unit(n, 0)), z = upcase_unit(rawname_unit(n, units - 1));
-  uint32_t mid = upcase_unit(rawname_unit(n, units / 2));
+  if (n.comp) { /* the usual case: one table load per unit */
+    a = upcase_latin1[n.p[0]];
+    z = upcase_latin1[n.p[units - 1]];
+    mid = upcase_latin1[n.p[units / 2]];
+  } else {
+    a = upcase_unit(le16(n.p));
+    z = upcase_unit(le16(n.p + 2 * (size_t)(units - 1)));
+    mid = upcase_unit(le16(n.p + 2 * (size_t)(units / 2)));
+  }
   return (units << 16) ^ a ^ (z << 5) ^ (mid << 10);
 }
 
-static int dup_cmp(const hr_hv *v, uint64_t a, uint64_t b) {
-  if ((a >> 32) != (b >> 32)) return (a >> 32) < (b >> 32) ? -1 : 1;
+/* The names of the vk cells in the low halves of a and b (cells vk_parse accepted). */
+static int dup_name_cmp(const hr_hv *v, uint64_t a, uint64_t b) {
   hr_span ra = cell_record(&v->cells, cell_at((uint32_t)a));
   hr_span rb = cell_record(&v->cells, cell_at((uint32_t)b));
   hr_rawname na = {ra.p + VK_OFF_NAME, le16(ra.p + VK_OFF_NAME_LEN),
@@ -71,6 +83,15 @@ static int dup_cmp(const hr_hv *v, uint64_t a, uint64_t b) {
   hr_rawname nb = {rb.p + VK_OFF_NAME, le16(rb.p + VK_OFF_NAME_LEN),
                    (le16(rb.p + VK_OFF_FLAGS) & VK_FLAG_COMP_NAME) != 0};
   return rawname_cmp(na, nb);
+}
+
+static int dup_cmp(const hr_hv *v, uint64_t a, uint64_t b) {
+  if ((a >> 32) != (b >> 32)) return (a >> 32) < (b >> 32) ? -1 : 1;
+  int d = dup_name_cmp(v, a, b);
+  /* Equal names: the cell index decides, so the sorted order (and which duplicate is reported)
+   * does not depend on the heap's path. */
+  if (d == 0 && (uint32_t)a != (uint32_t)b) d = (uint32_t)a < (uint32_t)b ? -1 : 1;
+  return d;
 }
 
 static void heap_sift(const hr_hv *v, uint64_t *a, size_t i, size_t n) {
@@ -88,10 +109,10 @@ static void heap_sift(const hr_hv *v, uint64_t *a, size_t i, size_t n) {
 
 static void check_duplicate_names(hr_hv *v, const hr_nk *k, uint32_t n) {
   uint64_t *a = v->scratch;
-  if (n <= 16) {
+  if (n <= DUP_PAIRWISE_MAX) {
     for (uint32_t i = 1; i < n; i++)
       for (uint32_t j = 0; j < i; j++)
-        if ((a[i] >> 32) == (a[j] >> 32) && dup_cmp(v, a[j], a[i]) == 0) {
+        if ((a[i] >> 32) == (a[j] >> 32) && dup_name_cmp(v, a[j], a[i]) == 0) {
           hv_note(v, HR_SEV_WARN, "R-F16", cell_file_off(cell_at((uint32_t)a[i])),
                   "value name duplicates another value of key 0x%X (case-insensitive)",
                   k->cell.idx);
@@ -107,7 +128,7 @@ static void check_duplicate_names(hr_hv *v, const hr_nk *k, uint32_t n) {
     heap_sift(v, a, 0, end);
   }
   for (uint32_t i = 1; i < n; i++)
-    if (dup_cmp(v, a[i - 1], a[i]) == 0)
+    if ((a[i - 1] >> 32) == (a[i] >> 32) && dup_name_cmp(v, a[i - 1], a[i]) == 0)
       hv_note(v, HR_SEV_WARN, "R-F16", cell_file_off(cell_at((uint32_t)a[i])),
               "value name duplicates another value of key 0x%X (case-insensitive)",
               k->cell.idx);
@@ -195,7 +216,8 @@ static hr_status key_values(hr_hv *v, frame *fr) {
     v->scratch = s;
     v->scratch_cap = k->n_values;
   }
-  uint32_t n_dup = 0, max_name = 0, max_data = 0;
+  uint32_t n_dup = 0, max_name = 0, max_data = 0, n_ok = 0;
+  uint64_t data_bytes = 0; /* v->values, v->value_bytes: added once after the loop */
   uint64_t list_at = cell_file_off(cell_at(k->value_list)) + 4;
   for (uint32_t i = 0; i < k->n_values; i++) {
     uint32_t idx = le32(list.p + 4 * (size_t)i);
@@ -235,20 +257,27 @@ static hr_status key_values(hr_hv *v, frame *fr) {
       hv_note(v, HR_SEV_INFO, "R-F17", at, "REG_DWORD value of %u bytes", d.size);
     else if (vk.type == 11 && d.size != 8)
       hv_note(v, HR_SEV_INFO, "R-F17", at, "REG_QWORD value of %u bytes", d.size);
-    v->values++;
-    v->value_bytes += d.size;
-    if (dups) v->scratch[n_dup++] = ((uint64_t)dup_key(vk.name) << 32) | idx;
+    n_ok++;
+    data_bytes += d.size;
+    if (dups)
+      v->scratch[n_dup++] = ((uint64_t)(k->n_values > DUP_PAIRWISE_MAX ? rawname_hash(vk.name)
+                                                                       : dup_key(vk.name))
+                             << 32) | idx;
     if (key) {
-      /* One block per value: the widened name, then the data (tree.h "joined"). */
+      /* One block per value: the widened name, then the data (tree.h "joined"), unless the
+       * data is borrowed from the tree's image (tree.h "File bytes"). */
       hr_value *tv;
+      uint8_t *borrow = value_data_borrow(v, &d);
       if (tree_append_value_joined(v->tree, key, rawname_units(vk.name), vk.type, d.size,
-                                   (uint16_t)(vk.flags & VK_FLAG_TOMBSTONE), &tv) !=
+                                   (uint16_t)(vk.flags & VK_FLAG_TOMBSTONE), borrow, &tv) !=
           ERROR_SUCCESS)
         return ERROR_NOT_ENOUGH_MEMORY;
       if (tv->name) rawname_widen(vk.name, tv->name);
-      if (tv->data) value_data_copy(v, &d, tv->data);
+      if (tv->data && !borrow) value_data_copy(v, &d, tv->data);
     }
   }
+  v->values += n_ok;
+  v->value_bytes += data_bytes;
   if (max_name > k->max_value_name)
     hv_note(v, HR_SEV_WARN, "R-F15", at_key + 4 + NK_OFF_MAX_VALUE_NAME, "MaxValueNameLen %u "
             "below the longest value name (%u bytes)", k->max_value_name, max_name);
@@ -328,7 +357,7 @@ static hr_status key_enter(hr_hv *v, frame *fr, hr_key *parent) {
 static hr_status child_links(hr_hv *v, frame *pf, const hr_nk *c, const hr_subelem *e) {
   bool bad = false;
   uint64_t at = cell_file_off(c->cell);
-  FAIL_OR_GO_ON(sublist_check_elem(v, e, c->name));
+  FAIL_OR_GO_ON(sublist_check_elem(v, e, c));
   if (pf->has_prev && rawname_cmp(pf->prev, c->name) >= 0)
     FAIL_OR_GO_ON(hv_reject(v, "R-E14", e->at, "subkey not strictly after its predecessor "
                             "(order or case-insensitive duplicate)"));
@@ -387,12 +416,21 @@ static hr_status walk_keys(hr_hv *v, frame *stack) {
       continue;
     }
     /* Resolve, check the signature (R-E11), then claim (R-C07, R-E17): an element aimed at
-     * another record type is reported as such even when that record is claimed already. */
-    st = cell_ref(v, e.child, CELL_PEEK, e.at, "subkey (R-E10)", &rec);
-    if (st == ERROR_SUCCESS && (rec.len < 2 || le16(rec.p) != NK_SIGNATURE))
-      st = hv_reject(v, "R-E11", e.at, "subkey element 0x%X is not an nk (R-D05)", e.child.idx);
-    if (st == ERROR_SUCCESS)
-      st = cell_ref(v, e.child, CELL_TAKE, e.at, "subkey (R-E17: reached twice)", &rec);
+     * another record type is reported as such even when that record is claimed already
+     * (cell_ref's PEEK then TAKE, with the reference checked once.) */
+    st = ERROR_SUCCESS;
+    if (!cellmap_valid_ref(&v->cells, e.child.idx)) {
+      st = cell_ref_fail(v, e.child, CELL_PEEK, e.at, "subkey (R-E10)");
+    } else {
+      rec = cell_record(&v->cells, e.child);
+      if (rec.len < 2 || le16(rec.p) != NK_SIGNATURE)
+        st = hv_reject(v, "R-E11", e.at, "subkey element 0x%X is not an nk (R-D05)",
+                       e.child.idx);
+      else if (cellmap_is_seen(&v->cells, e.child.idx))
+        st = cell_ref_fail(v, e.child, CELL_TAKE, e.at, "subkey (R-E17: reached twice)");
+      else
+        cellmap_mark_seen(&v->cells, e.child.idx);
+    }
     if (st != ERROR_SUCCESS) {
       FAIL_OR_GO_ON(st);
       continue;

@@ -104,3 +104,11 @@ void value_data_copy(const hr_hv *v, const hr_vdata *d, uint8_t *out) {
     }
   }
 }
+
+uint8_t *value_data_borrow(const hr_hv *v, const hr_vdata *d) {
+  if (!v->tree || !v->tree->image || (d->kind != VDATA_INLINE && d->kind != VDATA_CELL))
+    return NULL;
+  /* d->p .. d->p + d->size lies inside v->file (value_data_resolve bounds it by its cell or
+   * the vk record), and the tree's image is that same buffer (load.h hive_load_image). */
+  return v->tree->image + (d->p - v->file);
+}

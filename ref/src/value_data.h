@@ -30,4 +30,9 @@ hr_status value_data_resolve(struct hr_hv *v, const hr_vk *vk, hr_vdata *out);
 /* Copies the resolved data (out has d->size bytes); big data is reassembled in order. */
 void value_data_copy(const struct hr_hv *v, const hr_vdata *d, uint8_t *out);
 
+/* When the tree being built owns the image (v->tree->image, the same bytes as v->file) and the
+ * data is contiguous in it (inline or one data cell), the data's address inside the tree's
+ * image, for the value to borrow (tree.h "File bytes"); otherwise NULL (copy it). */
+uint8_t *value_data_borrow(const struct hr_hv *v, const hr_vdata *d);
+
 #endif /* HIVEREF_VALUE_DATA_H */

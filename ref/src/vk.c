@@ -7,7 +7,7 @@
 #include "layout.h"
 #include "validate.h"
 
-hr_status vk_parse(hr_hv *v, hr_cell cell, hr_span rec, hr_vk *out) {
+hr_status vk_parse_full(hr_hv *v, hr_cell cell, hr_span rec, hr_vk *out) {
   uint64_t at = cell_file_off(cell);
   if (rec.len < VK_FIXED_SIZE)
     return hv_reject(v, "R-F06", at, "vk usable size %zu below 0x14", rec.len);

@@ -2,6 +2,7 @@
  * test_api_key.c: ORCreateKey, OROpenKey, ORCloseKey, ORDeleteKey, ORRenameKey
  * (offreg-api.md §1.0 root-key rules, §1.5-§1.8, §1.22, §2.1, §2.2; BEHAVIOUR.md).
  */
+#include "api.h"
 #include "api_testlib.h"
 #include "layout.h"
 
@@ -449,6 +450,338 @@ static void test_case_folding(void) {
   CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
 }
 
+/* ---- path parsing (api.h path rules) -------------------------------------------------------
+ * api_path_parse finds the NUL and the separators in one pass; ref_parse states the rules
+ * directly (scan for the NUL, then leading, trailing and doubled separators, then split). */
+
+static DWORD ref_parse(const uint16_t *s, size_t *len_out, uint32_t *n_out) {
+  size_t len = 0;
+  while (len <= API_MAX_PATH_UNITS && s[len]) len++;
+  if (len > API_MAX_PATH_UNITS) return ERROR_INVALID_PARAMETER;
+  if (len && s[0] == '\\') return ERROR_BAD_PATHNAME;
+  while (len && s[len - 1] == '\\') len--;
+  uint32_t n = len ? 1 : 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] != '\\') continue;
+    if (s[i + 1] == '\\') return ERROR_BAD_PATHNAME;
+    n++;
+  }
+  *len_out = len;
+  *n_out = n;
+  return ERROR_SUCCESS;
+}
+
+static void test_path_parse_matches_rules(void) {
+  /* Every string of up to 10 units over {'a', U+00E9, '\'}: status, component count and the
+   * components themselves (joined back with '\', they must give the stripped path). */
+  static const uint16_t alpha[3] = {'a', 0xE9, '\\'};
+  unsigned bad = 0, total = 0;
+  uint16_t s[12];
+  for (size_t len = 0; len <= 10; len++) {
+    size_t combos = 1;
+    for (size_t i = 0; i < len; i++) combos *= 3;
+    for (size_t c = 0; c < combos; c++) {
+      size_t x = c;
+      for (size_t i = 0; i < len; i++, x /= 3) s[i] = alpha[x % 3];
+      s[len] = 0;
+      size_t rlen = 0;
+      uint32_t rn = 0;
+      DWORD want = ref_parse(s, &rlen, &rn);
+      api_path p;
+      DWORD got = api_path_parse(s, &p);
+      total++;
+      if (got != want) {
+        bad++;
+        continue;
+      }
+      if (got != ERROR_SUCCESS) continue;
+      if (p.len != rlen || p.n != rn) bad++;
+      size_t pos = 0, at = 0;
+      uint32_t count = 0, clen;
+      const uint16_t *comp;
+      while (api_path_next(&p, &pos, &comp, &clen)) {
+        if (count) at++; /* the separator */
+        if (clen == 0 || comp != s + at) bad++;
+        for (uint32_t i = 0; i < clen; i++)
+          if (comp[i] == '\\') bad++;
+        at += clen;
+        count++;
+      }
+      if (count != rn || at != rlen) bad++;
+    }
+  }
+  CHECK_EQ_U(bad, 0);
+  CHECK(total > 88000);
+  api_path p;
+  CHECK_ERR(api_path_parse(NULL, &p), ERROR_SUCCESS);
+  CHECK_EQ_U(p.n, 0);
+}
+
+static void test_path_length_limit(void) {
+  /* Exactly sized heap buffers (ASan builds catch any read past them). */
+  size_t units = API_MAX_PATH_UNITS + 1;
+  uint16_t *s = malloc(units * 2);
+  REQUIRE(s);
+  for (size_t i = 0; i < units; i++) s[i] = 'a';
+  api_path p;
+  /* No NUL within API_MAX_PATH_UNITS + 1 units: too long, whatever the string holds. */
+  CHECK_ERR(api_path_parse(s, &p), ERROR_INVALID_PARAMETER);
+  s[0] = '\\';
+  CHECK_ERR(api_path_parse(s, &p), ERROR_INVALID_PARAMETER);
+  s[0] = 'a';
+  s[1] = s[2] = '\\';
+  CHECK_ERR(api_path_parse(s, &p), ERROR_INVALID_PARAMETER);
+  /* The NUL as the last unit scanned: the longest accepted path. */
+  s[units - 1] = 0;
+  CHECK_ERR(api_path_parse(s, &p), ERROR_BAD_PATHNAME); /* "a\\\\aaa..." */
+  s[2] = 'a';
+  CHECK_ERR(api_path_parse(s, &p), ERROR_SUCCESS);
+  CHECK_EQ_U(p.len, API_MAX_PATH_UNITS);
+  CHECK_EQ_U(p.n, 2);
+  /* Through the API: too long is ERROR_INVALID_PARAMETER, a long name is not found. */
+  ORHKEY root = new_hive(), k = NULL;
+  if (root) {
+    CHECK_ERR(OROpenKey(root, s, &k), ERROR_FILE_NOT_FOUND);
+    s[units - 1] = 'a';
+    CHECK_ERR(OROpenKey(root, s, &k), ERROR_INVALID_PARAMETER);
+    CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+  }
+  free(s);
+}
+
+/* ---- the lookup hint (api.h api_find_child) ----------------------------------------------
+ * OREnumKey(k, i) makes the next OROpenKey(k, name) try subkeys[i] first, and a successful
+ * lookup moves the hint to the next sibling.  The hint is only a starting guess: these tests
+ * change the siblings between the enumeration and the open (insert before, delete before,
+ * rename or delete the enumerated key itself, reuse of a freed key's address, another parent)
+ * and check every lookup against an id stored in each key. */
+
+#define NO_KEY 0xFFFFFFFFu
+
+/* Creates parent\name with a REG_DWORD "id". */
+static bool make_key(ORHKEY parent, const uint16_t *name, DWORD id) {
+  ORHKEY k;
+  if (ORCreateKey(parent, name, NULL, 0, NULL, &k, NULL) != ERROR_SUCCESS) return false;
+  DWORD st = ORSetValue(k, W("id"), REG_DWORD, (const BYTE *)&id, sizeof id);
+  ORCloseKey(k);
+  return st == ERROR_SUCCESS;
+}
+
+/* The id of the key OROpenKey(parent, path) opens, or NO_KEY when it is not found (any other
+ * error is a test failure, reported as NO_KEY - 1). */
+static DWORD open_id(ORHKEY parent, const uint16_t *path) {
+  ORHKEY k = NULL;
+  DWORD st = OROpenKey(parent, path, &k);
+  if (st == ERROR_FILE_NOT_FOUND) return NO_KEY;
+  if (st != ERROR_SUCCESS) return NO_KEY - 1;
+  DWORD id = NO_KEY - 1, cb = sizeof id;
+  if (ORGetValue(k, NULL, W("id"), NULL, &id, &cb) != ERROR_SUCCESS) id = NO_KEY - 1;
+  ORCloseKey(k);
+  return id;
+}
+
+/* OREnumKey(parent, i) into name (64 units). */
+static bool enum_name(ORHKEY parent, DWORD i, uint16_t name[64]) {
+  DWORD cn = 64;
+  return OREnumKey(parent, i, name, &cn, NULL, NULL, NULL) == ERROR_SUCCESS;
+}
+
+static void upcase_ascii(uint16_t *s) {
+  for (; *s; s++)
+    if (*s >= 'a' && *s <= 'z') *s = (uint16_t)(*s - 0x20);
+}
+
+static void test_hint_enumerate_then_open(void) {
+  ORHKEY root = new_hive();
+  REQUIRE(root);
+  char nm[16];
+  for (DWORD i = 0; i < 40; i++) { /* "k00".."k39": enumeration order = creation order */
+    snprintf(nm, sizeof nm, "k%02u", (unsigned)i);
+    REQUIRE(make_key(root, W(nm), i));
+  }
+  uint16_t name[64];
+  for (DWORD i = 0; i < 40; i++) {
+    REQUIRE(enum_name(root, i, name));
+    CHECK_EQ_U(open_id(root, name), i);
+    /* Another case: the hint compares case-insensitively like the search. */
+    REQUIRE(enum_name(root, i, name));
+    upcase_ascii(name);
+    CHECK_EQ_U(open_id(root, name), i);
+    /* Trailing separator, and the enumerated name as the first of two components. */
+    REQUIRE(enum_name(root, i, name));
+    size_t n = 0;
+    while (name[n]) n++;
+    name[n] = '\\';
+    name[n + 1] = 0;
+    CHECK_EQ_U(open_id(root, name), i);
+    name[n + 1] = 'x';
+    name[n + 2] = 0;
+    uint16_t scratch[64];
+    REQUIRE(enum_name(root, i, scratch)); /* sets the hint again */
+    CHECK_EQ_U(open_id(root, name), NO_KEY);
+  }
+  /* Opens in order, in reverse order and by stride (the hint moves to the next sibling after
+   * each open): every one finds its own key. */
+  for (DWORD i = 0; i < 40; i++) {
+    snprintf(nm, sizeof nm, "K%02u", (unsigned)i);
+    CHECK_EQ_U(open_id(root, W(nm)), i);
+  }
+  for (DWORD i = 40; i-- > 0;) {
+    snprintf(nm, sizeof nm, "k%02u", (unsigned)i);
+    CHECK_EQ_U(open_id(root, W(nm)), i);
+  }
+  for (DWORD i = 0; i < 40 * 7; i += 7) {
+    snprintf(nm, sizeof nm, "k%02u", (unsigned)(i % 40));
+    CHECK_EQ_U(open_id(root, W(nm)), i % 40);
+  }
+  /* Names that are not there, between and around existing ones. */
+  CHECK_EQ_U(open_id(root, W("k")), NO_KEY);
+  CHECK_EQ_U(open_id(root, W("k005")), NO_KEY);
+  CHECK_EQ_U(open_id(root, W("k40")), NO_KEY);
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+}
+
+static void test_hint_siblings_change(void) {
+  ORHKEY root = new_hive();
+  REQUIRE(root);
+  static const char *const names[] = {"b", "d", "f", "h", "j"};
+  for (DWORD i = 0; i < 5; i++) REQUIRE(make_key(root, W(names[i]), i));
+  uint16_t name[64];
+
+  /* A sibling inserted before the enumerated key: subkeys[hint] is now the new key. */
+  REQUIRE(enum_name(root, 2, name)); /* "f" */
+  REQUIRE(make_key(root, W("c"), 100));
+  CHECK_EQ_U(open_id(root, name), 2);
+  REQUIRE(enum_name(root, 2, name)); /* "d" (shifted) */
+  CHECK(test_weq(name, "d"));
+  CHECK_EQ_U(open_id(root, W("C")), 100);
+
+  /* A sibling deleted before it: subkeys[hint] is the key after it. */
+  REQUIRE(enum_name(root, 3, name)); /* "f" */
+  CHECK_ERR(ORDeleteKey(root, W("c")), ERROR_SUCCESS);
+  CHECK_EQ_U(open_id(root, name), 2);
+  CHECK_EQ_U(open_id(root, W("c")), NO_KEY);
+
+  /* The enumerated key renamed: its old name is gone, the new one is found. */
+  REQUIRE(enum_name(root, 2, name)); /* "f" */
+  {
+    ORHKEY f;
+    REQUIRE_OK(OROpenKey(root, W("f"), &f));
+    REQUIRE(enum_name(root, 2, name)); /* the hint again, after OROpenKey moved it */
+    CHECK_ERR(ORRenameKey(f, W("a")), ERROR_SUCCESS); /* now sorts first */
+    ORCloseKey(f);
+  }
+  CHECK_EQ_U(open_id(root, name), NO_KEY);
+  CHECK_EQ_U(open_id(root, W("A")), 2);
+  REQUIRE(enum_name(root, 0, name));
+  CHECK(test_weq(name, "a"));
+  REQUIRE(enum_name(root, 2, name)); /* "d" */
+  CHECK_EQ_U(open_id(root, name), 1);
+
+  /* The enumerated key deleted, and the hint index beyond the end afterwards. */
+  REQUIRE(enum_name(root, 4, name)); /* "j", the last */
+  CHECK(test_weq(name, "j"));
+  CHECK_ERR(ORDeleteKey(root, name), ERROR_SUCCESS);
+  CHECK_EQ_U(open_id(root, name), NO_KEY);
+  REQUIRE(enum_name(root, 3, name)); /* "h" */
+  CHECK_ERR(ORDeleteKey(root, W("H")), ERROR_SUCCESS);
+  CHECK_EQ_U(open_id(root, name), NO_KEY);
+  CHECK_EQ_U(open_id(root, W("d")), 1);
+
+  /* ORCreateKey after an enumeration: an existing name in another case is opened, a new name
+   * is inserted at its sorted place (test_tree_ok checks the order). */
+  REQUIRE(enum_name(root, 1, name)); /* "b" */
+  ORHKEY k;
+  DWORD disp = 0;
+  REQUIRE_OK(ORCreateKey(root, W("B"), NULL, 0, NULL, &k, &disp));
+  CHECK_EQ_U(disp, REG_OPENED_EXISTING_KEY);
+  ORCloseKey(k);
+  REQUIRE(enum_name(root, 1, name));
+  REQUIRE_OK(ORCreateKey(root, W("bb"), NULL, 0, NULL, &k, &disp));
+  CHECK_EQ_U(disp, REG_CREATED_NEW_KEY);
+  ORCloseKey(k);
+  REQUIRE(enum_name(root, 2, name));
+  CHECK(test_weq(name, "bb"));
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+}
+
+static void test_hint_other_parent_and_reused_key(void) {
+  ORHKEY root = new_hive(), a, b;
+  REQUIRE(root);
+  REQUIRE_OK(ORCreateKey(root, W("A"), NULL, 0, NULL, &a, NULL));
+  REQUIRE_OK(ORCreateKey(root, W("B"), NULL, 0, NULL, &b, NULL));
+  REQUIRE(make_key(a, W("x"), 1));
+  REQUIRE(make_key(a, W("y"), 2));
+  REQUIRE(make_key(b, W("x"), 3));
+  REQUIRE(make_key(b, W("z"), 4));
+  uint16_t name[64];
+  /* The hint names A and index 1 ("y"); the same index under B is "z". */
+  REQUIRE(enum_name(a, 1, name));
+  CHECK_EQ_U(open_id(b, name), NO_KEY);
+  REQUIRE(enum_name(a, 1, name));
+  CHECK_EQ_U(open_id(b, W("z")), 4);
+  REQUIRE(enum_name(a, 0, name));
+  CHECK_EQ_U(open_id(b, name), 3);
+  /* Through a path from the root: the hint is on A, the lookups run under root then B. */
+  REQUIRE(enum_name(a, 1, name));
+  CHECK_EQ_U(open_id(root, W("b\\z")), 4);
+  CHECK_EQ_U(open_id(root, W("a\\y")), 2);
+  /* The hinted key is freed and another key may take its address: still verified by name. */
+  REQUIRE(enum_name(a, 1, name)); /* "y" under A */
+  ORCloseKey(a);
+  CHECK_ERR(ORDeleteKey(root, W("A\\x")), ERROR_SUCCESS);
+  CHECK_ERR(ORDeleteKey(root, W("A\\y")), ERROR_SUCCESS);
+  CHECK_ERR(ORDeleteKey(root, W("A")), ERROR_SUCCESS);
+  ORHKEY c;
+  REQUIRE_OK(ORCreateKey(root, W("C"), NULL, 0, NULL, &c, NULL));
+  REQUIRE(make_key(c, W("q"), 5));
+  REQUIRE(make_key(c, W("w"), 6));
+  CHECK_EQ_U(open_id(c, name), NO_KEY); /* "y" */
+  CHECK_EQ_U(open_id(c, W("w")), 6);
+  CHECK_EQ_U(open_id(root, W("A")), NO_KEY);
+  ORCloseKey(b);
+  ORCloseKey(c);
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+}
+
+/* Non-ASCII names through the hint and the search: the Windows table folds é/É and fullwidth
+ * a/A, never ı (U+0131) to I or i. */
+static void test_hint_non_ascii(void) {
+  ORHKEY root = new_hive();
+  REQUIRE(root);
+  static const uint16_t e_lower[] = {0xE9, 't', 0xE9, 0}, e_upper[] = {0xC9, 'T', 0xC9, 0};
+  static const uint16_t fw_lower[] = {0xFF41, 0}, fw_upper[] = {0xFF21, 0};
+  static const uint16_t dotless[] = {0x131, 0}, cap_i[] = {'I', 0}, small_i[] = {'i', 0};
+  REQUIRE(make_key(root, e_lower, 1));
+  REQUIRE(make_key(root, fw_lower, 2));
+  REQUIRE(make_key(root, dotless, 3));
+  uint16_t name[64];
+  DWORD n;
+  REQUIRE_OK(ORQueryInfoKey(root, NULL, NULL, &n, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  REQUIRE(n == 3);
+  for (DWORD i = 0; i < n; i++) {
+    REQUIRE(enum_name(root, i, name));
+    DWORD want = name[0] == 0xE9 ? 1 : name[0] == 0xFF41 ? 2 : 3;
+    /* The other case of the enumerated name, while the hint points at it. */
+    const uint16_t *other = want == 1 ? e_upper : want == 2 ? fw_upper : dotless;
+    CHECK_EQ_U(open_id(root, other), want);
+    REQUIRE(enum_name(root, i, name));
+    CHECK_EQ_U(open_id(root, cap_i), NO_KEY);
+    REQUIRE(enum_name(root, i, name));
+    CHECK_EQ_U(open_id(root, small_i), NO_KEY);
+  }
+  DWORD disp = 0;
+  ORHKEY k;
+  REQUIRE_OK(ORCreateKey(root, cap_i, NULL, 0, NULL, &k, &disp)); /* a new key, not ı */
+  CHECK_EQ_U(disp, REG_CREATED_NEW_KEY);
+  ORCloseKey(k);
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+}
+
 /* Invalid security descriptor arguments to ORCreateKey. */
 static void test_create_bad_sd(void) {
   ORHKEY root = new_hive(), k;
@@ -481,5 +814,11 @@ int main(void) {
   TEST_RUN(test_last_write);
   TEST_RUN(test_case_folding);
   TEST_RUN(test_create_bad_sd);
+  TEST_RUN(test_path_parse_matches_rules);
+  TEST_RUN(test_path_length_limit);
+  TEST_RUN(test_hint_enumerate_then_open);
+  TEST_RUN(test_hint_siblings_change);
+  TEST_RUN(test_hint_other_parent_and_reused_key);
+  TEST_RUN(test_hint_non_ascii);
   return test_finish();
 }

@@ -113,7 +113,7 @@ static hr_key *loader_key(hr_tree *t, const char *name, uint32_t n_values, uint3
 static hr_status add_joined(hr_tree *t, hr_key *k, const char *name, const char *data) {
   uint32_t nl = (uint32_t)strlen(name), dl = (uint32_t)strlen(data);
   hr_value *v;
-  hr_status st = tree_append_value_joined(t, k, nl, 1, dl, 0, &v);
+  hr_status st = tree_append_value_joined(t, k, nl, 1, dl, 0, NULL, &v);
   if (st != ERROR_SUCCESS) return st;
   if (nl) memcpy(v->name, W(name), (size_t)nl * 2);
   if (dl) memcpy(v->data, data, dl);

@@ -2,6 +2,8 @@
  * test_name.c: name comparison, lh hash and lf hint against the test vectors of
  * regf-format.md §6.2-§6.4 (cross-checked there against 585 lh entries of a real hive).
  */
+#include <stdlib.h>
+
 #include "name.h"
 #include "test.h"
 #include "upcase.h"
@@ -66,9 +68,96 @@ static void test_name__compare_order(void) {
   CHECK(name_cmp(&fa, 1, &fb, 1) == 0);
   uint16_t d1[2] = {0xD801, 0xDC10}, d2[2] = {0xD801, 0xDC38};
   CHECK(name_cmp(d1, 2, d2, 2) != 0);
-  uint8_t lat[3] = {'a', 'B', 'c'};
-  na = u16("ABC", a);
-  CHECK(name_cmp_latin1(a, na, lat, 3) == 0);
+}
+
+/* The comparison as §6.2 states it, one unit at a time through upcase_unit: name_cmp's fast
+ * paths (identical 4-unit blocks, the ASCII fold) must order every input exactly like it. */
+static int ref_cmp(const uint16_t *a, size_t na, const uint16_t *b, size_t nb) {
+  size_t n = na < nb ? na : nb;
+  for (size_t i = 0; i < n; i++) {
+    int d = (int)upcase_unit(a[i]) - (int)upcase_unit(b[i]);
+    if (d) return d;
+  }
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+static int sign(int d) { return d < 0 ? -1 : d > 0; }
+
+/* Units around every boundary of the fast paths: ASCII letters and their neighbours, the
+ * Latin-1 and other table pages, the units whose folding Windows does NOT do (dotless i,
+ * sharp s, micro sign), fullwidth letters, surrogates. */
+static const uint16_t k_probe[] = {
+    0x00,   0x01,   '0',    '@',    'A',    'I',    'Z',    '[',    '\\',   '_',    '`',
+    'a',    'i',    'z',    '{',    0x7F,   0x80,   0xB5,   0xC0,   0xC9,   0xDF,   0xE0,
+    0xE9,   0xF7,   0xFF,   0x100,  0x101,  0x130,  0x131,  0x178,  0x401,  0x451,  0x10D0,
+    0x2160, 0x2170, 0xD801, 0xDC10, 0xDC38, 0xFF21, 0xFF41, 0xFFFF};
+
+static void test_name__compare_matches_upcase_table(void) {
+  size_t np = sizeof k_probe / sizeof k_probe[0];
+  /* Every unit against every probe, as one-unit names and behind a shared 5-unit prefix (so
+   * the difference falls after the first identical 4-unit block). */
+  unsigned bad = 0;
+  for (uint32_t x = 0; x <= 0xFFFF; x++) {
+    for (size_t j = 0; j < np; j++) {
+      uint16_t a[6] = {'P', 'r', 'e', 'f', 'x', (uint16_t)x};
+      uint16_t b[6] = {'P', 'r', 'e', 'f', 'x', k_probe[j]};
+      if (sign(name_cmp(a + 5, 1, b + 5, 1)) != sign(ref_cmp(a + 5, 1, b + 5, 1))) bad++;
+      if (sign(name_cmp(a, 6, b, 6)) != sign(ref_cmp(a, 6, b, 6))) bad++;
+      if (sign(name_cmp(b, 6, a, 6)) != sign(ref_cmp(b, 6, a, 6))) bad++;
+      if (name_eq(a, 6, b, 6) != (ref_cmp(a, 6, b, 6) == 0)) bad++;
+    }
+  }
+  CHECK_EQ_U(bad, 0);
+  /* Names of 0..13 units built from the probes, differing (or not) at every position: the
+   * block loop, its tail and the length rule. */
+  bad = 0;
+  uint16_t a[13], b[13];
+  for (size_t len = 0; len <= 13; len++) {
+    for (size_t pos = 0; pos < 13; pos++) {
+      for (size_t j = 0; j < np; j++) {
+        for (size_t k = 0; k < 13; k++) a[k] = b[k] = k_probe[(k * 7 + 3) % np];
+        if (pos < len) b[pos] = k_probe[j];
+        for (size_t lb = len ? len - 1 : 0; lb <= len + 1 && lb <= 13; lb++) {
+          /* Exact-size heap copies: ASan builds catch a read past either name. */
+          uint16_t *ha = malloc(len * 2 + 1), *hb = malloc(lb * 2 + 1);
+          if (!ha || !hb) {
+            free(ha);
+            free(hb);
+            CHECK(!"malloc");
+            return;
+          }
+          memcpy(ha, a, len * 2);
+          memcpy(hb, b, lb * 2);
+          if (sign(name_cmp(ha, len, hb, lb)) != sign(ref_cmp(a, len, b, lb))) bad++;
+          if (name_eq(ha, len, hb, lb) != (ref_cmp(a, len, b, lb) == 0)) bad++;
+          free(ha);
+          free(hb);
+        }
+      }
+    }
+  }
+  CHECK_EQ_U(bad, 0);
+}
+
+static void test_name__non_ascii_equality(void) {
+  uint16_t e_acute = 0xE9, E_acute = 0xC9, dotless_i = 0x131, I = 'I', i = 'i';
+  uint16_t fw_a = 0xFF41, fw_A = 0xFF21, sharp_s = 0xDF, SS[2] = {'S', 'S'};
+  CHECK(name_eq(&e_acute, 1, &E_acute, 1));      /* é / É fold (Latin-1 page) */
+  CHECK(name_eq(&fw_a, 1, &fw_A, 1));            /* fullwidth a / A fold */
+  CHECK(!name_eq(&dotless_i, 1, &I, 1));         /* ı does not upcase to I */
+  CHECK(!name_eq(&dotless_i, 1, &i, 1));
+  CHECK(name_eq(&i, 1, &I, 1));
+  CHECK(!name_eq(&sharp_s, 1, SS, 2));           /* one unit never matches two */
+  /* Mixed: "Caf\u00e9-\uff41bc" vs "CAF\u00c9-\uff21BC" (a case difference in every class). */
+  uint16_t m1[8] = {'C', 'a', 'f', 0xE9, '-', 0xFF41, 'b', 'c'};
+  uint16_t m2[8] = {'C', 'A', 'F', 0xC9, '-', 0xFF21, 'B', 'C'};
+  CHECK(name_eq(m1, 8, m2, 8));
+  CHECK(name_cmp(m1, 8, m2, 8) == 0);
+  m2[7] = 'D';
+  CHECK(!name_eq(m1, 8, m2, 8));
+  CHECK(name_cmp(m1, 8, m2, 8) < 0);
+  CHECK(name_eq(NULL, 0, NULL, 0));              /* the default value's empty name */
+  CHECK(!name_eq(NULL, 0, m1, 1));
 }
 
 static void test_name__lf_hint(void) {
@@ -94,6 +183,8 @@ int main(void) {
   TEST_RUN(test_name__upcase_table_facts);
   TEST_RUN(test_name__lh_vectors);
   TEST_RUN(test_name__compare_order);
+  TEST_RUN(test_name__compare_matches_upcase_table);
+  TEST_RUN(test_name__non_ascii_equality);
   TEST_RUN(test_name__lf_hint);
   return test_finish();
 }

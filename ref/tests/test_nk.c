@@ -3,7 +3,10 @@
  */
 #include "bytes.h"
 #include "layout.h"
+#include "name.h"
+#include "nk.h"
 #include "test_common.h"
+#include "upcase.h"
 
 static hb B;
 static uint8_t *D;
@@ -283,6 +286,130 @@ static void test_symlink_rules(void) {
   hb_free(&B);
 }
 
+/* ---- raw-name helpers against plain one-unit-at-a-time references ---------------------- */
+
+/* upcase_unit as specified (regf-format.md §6.2) without the Latin-1 table shortcut. */
+static uint16_t ref_upcase(uint16_t c) {
+  if (c < 'a') return c;
+  if (c <= 'z') return (uint16_t)(c - 0x20);
+  const uint16_t *page = upcase_pages[c >> 8];
+  return page ? page[c & 0xFF] : c;
+}
+
+static void test_upcase_latin1_page(void) {
+  CHECK(upcase_pages[0] == upcase_latin1);
+  for (uint32_t c = 0; c <= 0xFFFF; c++)
+    if (upcase_unit((uint16_t)c) != ref_upcase((uint16_t)c)) {
+      test_fail(__FILE__, __LINE__, "upcase_unit(0x%X) = 0x%X, want 0x%X", c,
+                upcase_unit((uint16_t)c), ref_upcase((uint16_t)c));
+      return;
+    }
+}
+
+static uint32_t rng_state = 12345;
+static uint32_t rng(void) {
+  rng_state = rng_state * 1103515245u + 12345u;
+  return rng_state >> 8;
+}
+
+/* Units that fold onto each other (or nearly), in both encodings. */
+static const uint16_t k_alpha[] = {'a', 'A', 'b', 'B', 'z', 'Z', '0', '_', '{', '-', 0xE0, 0xC0,
+                                   0xFF, 0xB5, 0xF7, 0xD7, 0x178, 0x3BC, 0x39C, 0x451, 0x401};
+
+typedef struct tname {
+  uint8_t raw[80];
+  uint16_t units[40];
+  uint32_t n;
+  hr_rawname r;
+} tname;
+
+/* A random name of 0..39 units; compressed when every unit is <= 0xFF and comp_ok. */
+static void random_name(tname *t, const tname *like, bool comp_ok) {
+  uint32_t n = rng() % 40;
+  bool comp = comp_ok;
+  for (uint32_t i = 0; i < n; i++) {
+    uint16_t c;
+    /* Often a copy of `like` (long shared prefixes, case variants): the block paths. */
+    if (like && i < like->n && rng() % 8 != 0) {
+      c = like->units[i];
+      if (rng() % 16 == 0 && c < 0x80) c ^= 0x20;
+    } else {
+      c = k_alpha[rng() % (sizeof k_alpha / sizeof k_alpha[0])];
+    }
+    t->units[i] = c;
+    if (c > 0xFF) comp = false;
+  }
+  t->n = n;
+  for (uint32_t i = 0; i < n; i++) {
+    if (comp) t->raw[i] = (uint8_t)t->units[i];
+    else put16(t->raw + 2 * i, t->units[i]);
+  }
+  t->r.p = t->raw;
+  t->r.len = comp ? n : 2 * n;
+  t->r.comp = comp;
+}
+
+static int ref_cmp(const tname *a, const tname *b) {
+  uint32_t n = a->n < b->n ? a->n : b->n;
+  for (uint32_t i = 0; i < n; i++) {
+    int d = (int)ref_upcase(a->units[i]) - (int)ref_upcase(b->units[i]);
+    if (d) return d;
+  }
+  return a->n < b->n ? -1 : a->n > b->n ? 1 : 0;
+}
+
+static int sign(int x) { return (x > 0) - (x < 0); }
+
+static void test_rawname_helpers(void) {
+  tname a, b;
+  for (int round = 0; round < 20000; round++) {
+    random_name(&a, NULL, round % 3 != 0);
+    random_name(&b, round % 2 ? &a : NULL, round % 5 != 0);
+    int want = sign(ref_cmp(&a, &b));
+    if (sign(rawname_cmp(a.r, b.r)) != want || sign(rawname_cmp(b.r, a.r)) != -want) {
+      test_fail(__FILE__, __LINE__, "rawname_cmp disagrees (round %d, units %u / %u)", round,
+                a.n, b.n);
+      return;
+    }
+    uint32_t h = 0;
+    for (uint32_t i = 0; i < a.n; i++) h = 37u * h + ref_upcase(a.units[i]);
+    CHECK_EQ_U(rawname_hash(a.r), h);
+    CHECK_EQ_U(name_hash_lh(a.units, a.n), h);
+    uint16_t out[42];
+    for (int i = 0; i < 42; i++) out[i] = 0xBEEF;
+    rawname_widen(a.r, out + 1);
+    CHECK(out[0] == 0xBEEF && out[a.n + 1] == 0xBEEF);
+    CHECK(memcmp(out + 1, a.units, 2 * (size_t)a.n) == 0);
+  }
+}
+
+/* The name pass of nk_parse (backslash test, lh hash) at every length and position around the
+ * eight-byte blocks it works in. */
+static void test_name_pass_lengths(void) {
+  for (uint32_t len = 1; len <= 19; len++) {
+    char name[20];
+    for (uint32_t i = 0; i < len; i++) name[i] = (char)("aBcDeFgHiJ"[i % 10] + (i >= 10));
+    name[len] = 0;
+    hb_init(&B, 5, "ROOT");
+    kid = hb_nk(&B, name, B.root);
+    hb_set_subkeys(&B, B.root, &kid, 1, LH_SIGNATURE);
+    D = hb_finish(&B, &N);
+    EXPECT_OPEN(D, N); /* the builder's lh hash matches nk_parse's */
+    uint8_t *lh = REC_OF(D, le32(KREC(B.root) + NK_OFF_SUBKEY_LIST));
+    put32(lh + 8, le32(lh + 8) ^ 1);
+    EXPECT_RULE_AT(D, N, "R-E12", FILE_OFF(le32(KREC(B.root) + NK_OFF_SUBKEY_LIST)) + 4 + 8);
+    put32(lh + 8, le32(lh + 8) ^ 1);
+    for (uint32_t pos = 1; pos < len; pos++) {
+      uint8_t save = KREC(kid)[NK_OFF_NAME + pos];
+      KREC(kid)[NK_OFF_NAME + pos] = '\\';
+      EXPECT_RULE_AT(D, N, "R-D03", FILE_OFF(kid));
+      KREC(kid)[NK_OFF_NAME + pos] = save;
+    }
+    EXPECT_OPEN(D, N);
+    hb_free(&B);
+  }
+}
+
 int main(void) {
   TEST_RUN(test_valid);
   TEST_RUN(test_size_bounds);
@@ -296,5 +423,8 @@ int main(void) {
   TEST_RUN(test_security_ref);
   TEST_RUN(test_volatile_fields_ignored);
   TEST_RUN(test_symlink_rules);
+  TEST_RUN(test_upcase_latin1_page);
+  TEST_RUN(test_rawname_helpers);
+  TEST_RUN(test_name_pass_lengths);
   return test_finish();
 }

@@ -492,6 +492,62 @@ static void test_save__names(void) {
   }
 }
 
+/* The serializer's word-at-a-time name scans (compression test, backslash test, packing, the lh
+ * hash): every length from 1 to 40 units, with one special unit at every position, so each
+ * path (units, 4-unit words, 8-unit steps, the overlapping last step) meets it everywhere.
+ * save_ok re-reads and compares names; the hash and compression flag are checked here. */
+static void test_save__name_scans(void) {
+  static const uint16_t special[] = {'a', 'z', '{', '`', 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x430,
+                                     0xFFFF};
+  for (uint32_t len = 1; len <= 40; len++) {
+    for (uint32_t pos = 0; pos < len; pos++) {
+      for (uint32_t s = 0; s < sizeof special / sizeof *special; s++) {
+        uint32_t minor = (pos + s) % 2 ? 3 : 5;
+        fx f;
+        fx_init(&f);
+        uint16_t n[64];
+        for (uint32_t i = 0; i < len; i++) n[i] = (uint16_t)("Key0_bcdeFGHI"[i % 13]);
+        n[pos] = special[s];
+        hr_key *k = add_key_n(&f, f.t.root, n, len);
+        REQUIRE(k);
+        REQUIRE_OK(tree_set_value(&f.t, k, n, len, 4, (const uint8_t *)"\1\0\0\0", 4));
+        size_t img_len;
+        uint8_t *img = save_ok(&f, NULL, minor, &img_len, NULL);
+        if (img) {
+          bool latin1 = name_is_latin1(n, len);
+          const uint8_t *leaf = rec(img, le32(rec(img, 0x20) + NK_OFF_SUBKEY_LIST));
+          const uint8_t *nk = rec(img, le32(leaf + 4));
+          CHECK_EQ_U((le16(nk + NK_OFF_FLAGS) & KEY_COMP_NAME) != 0, latin1);
+          CHECK_EQ_U(le16(nk + NK_OFF_NAME_LEN), latin1 ? len : 2 * len);
+          const uint8_t *vk = rec(img, le32(rec(img, le32(nk + NK_OFF_VALUE_LIST))));
+          CHECK_EQ_U((le16(vk + VK_OFF_FLAGS) & VK_FLAG_COMP_NAME) != 0, latin1);
+          for (uint32_t i = 0; i < len; i++) {
+            uint16_t u = latin1 ? nk[NK_OFF_NAME + i] : le16(nk + NK_OFF_NAME + 2 * i);
+            uint16_t w = latin1 ? vk[VK_OFF_NAME + i] : le16(vk + VK_OFF_NAME + 2 * i);
+            CHECK_EQ_U(u, n[i]);
+            CHECK_EQ_U(w, n[i]);
+          }
+          if (minor == 5) {
+            CHECK_EQ_U(le32(leaf + 8), name_hash_lh(n, len));
+          } else {
+            uint8_t hint[4];
+            name_lf_hint(n, len, hint);
+            CHECK(memcmp(leaf + 8, hint, 4) == 0);
+          }
+        }
+        free(img);
+        /* The same name with a backslash at pos: R-D03. */
+        n[pos] = 0x5C;
+        memcpy(k->name, n, len * sizeof *n);
+        HRDiagnostic d;
+        CHECK_ERR(save_status(&f, NULL, minor, &d), ERROR_INVALID_DATA);
+        CHECK(strcmp(d.rule, "R-D03") == 0);
+        fx_free(&f);
+      }
+    }
+  }
+}
+
 /* Several descriptors: exact refcounts over saved keys only; an sd used only by a volatile key is
  * not written; a duplicate ring entry (same bytes) is merged into one sk. */
 static void test_save__security(void) {
@@ -663,6 +719,86 @@ static void test_save__target_minor(void) {
   CHECK_EQ_U(m, 6);
   CHECK_ERR(save_target_minor(6, 1, &f.t, f.t.root->subkeys[0], &m), ERROR_SUCCESS);
   CHECK_EQ_U(m, 6);
+  fx_free(&f);
+}
+
+/* Serialises with the given minor into a libc copy; NULL on failure (*st says why). */
+static uint8_t *save_copy(fx *f, uint32_t minor, size_t *len, hr_status *st) {
+  hr_mem m;
+  mem_init(&m, NULL, 0);
+  m.budget = UINT64_MAX;
+  m.max_single = UINT64_MAX;
+  uint8_t *img = NULL;
+  *len = 0;
+  *st = save_serialize(&f->t, NULL, minor, SERIAL, &m, &img, len, NULL);
+  if (*st != ERROR_SUCCESS) return NULL;
+  uint8_t *copy = malloc(*len);
+  memcpy(copy, img, *len);
+  mem_free(&m, img, *len);
+  return copy;
+}
+
+/* ORSaveHive's target map without the tree walk: 5.x -> 3, 6.x/10.0 -> SAVE_MINOR_LH_AUTO, and
+ * the serializer then writes exactly what save_target_minor's minor gives (1.5 or 1.6), or
+ * refuses layered-key features in 1.3 as save_target_minor(5, x) does. */
+static void test_save__target_format(void) {
+  fx f;
+  fx_init(&f);
+  uint32_t m = 99;
+  CHECK_ERR(save_target_format(5, 1, &f.t, NULL, &m), ERROR_SUCCESS);
+  CHECK_EQ_U(m, 3);
+  CHECK_ERR(save_target_format(5, 2, &f.t, NULL, &m), ERROR_SUCCESS);
+  CHECK_EQ_U(m, 3);
+  static const uint32_t ok5[][2] = {{6, 0}, {6, 1}, {6, 2}, {6, 3}, {10, 0}};
+  for (int i = 0; i < 5; i++) {
+    m = 99;
+    CHECK_ERR(save_target_format(ok5[i][0], ok5[i][1], &f.t, NULL, &m), ERROR_SUCCESS);
+    CHECK_EQ_U(m, SAVE_MINOR_LH_AUTO);
+  }
+  static const uint32_t bad[][2] = {{5, 0}, {5, 3}, {4, 0}, {6, 4}, {7, 0}, {10, 1}, {11, 0}, {0, 0}};
+  for (int i = 0; i < 8; i++)
+    CHECK_ERR(save_target_format(bad[i][0], bad[i][1], &f.t, NULL, &m), ERROR_INVALID_PARAMETER);
+  CHECK_ERR(save_target_format(10, 0, &f.t, NULL, NULL), ERROR_INVALID_PARAMETER);
+  hr_tree empty = {0};
+  CHECK_ERR(save_target_format(10, 0, &empty, NULL, &m), ERROR_INVALID_PARAMETER);
+  CHECK_ERR(save_target_format(5, 1, NULL, NULL, &m), ERROR_INVALID_PARAMETER);
+
+  hr_key *a = add_key(&f, f.t.root, "A");
+  hr_key *k = add_key(&f, f.t.root, "Layered");
+  REQUIRE(a && k);
+  CHECK(set_val(&f, a, "v", 1, "x\0", 2));
+  /* 0: nothing layered; 1: a volatile layered key; 2: the key saved; 3: a tombstone value. */
+  for (int step = 0; step < 4; step++) {
+    if (step == 1) {
+      k->layer = NK_LAYER_SUPERSEDE_LOCAL;
+      k->is_volatile = 1;
+    }
+    if (step == 2) k->is_volatile = 0;
+    if (step == 3) {
+      k->layer = 0;
+      REQUIRE_OK(tree_append_value_owned(&f.t, k, NULL, 0, 0, NULL, 0, VK_FLAG_TOMBSTONE));
+    }
+    uint32_t exact;
+    REQUIRE_OK(save_target_minor(10, 0, &f.t, NULL, &exact));
+    CHECK_EQ_U(exact, step < 2 ? 5 : 6);
+    size_t l1, l2;
+    hr_status s1, s2;
+    uint8_t *i1 = save_copy(&f, exact, &l1, &s1), *i2 = save_copy(&f, SAVE_MINOR_LH_AUTO, &l2, &s2);
+    CHECK_ERR(s1, ERROR_SUCCESS);
+    CHECK_ERR(s2, ERROR_SUCCESS);
+    if (i1 && i2) {
+      CHECK(l1 == l2 && memcmp(i1, i2, l1) == 0);
+      CHECK_EQ_U(le32(i2 + REGF_OFF_MINOR), exact);
+    }
+    free(i1);
+    free(i2);
+    /* 5.x: refused exactly when save_target_minor refuses. */
+    hr_status want = save_target_minor(5, 1, &f.t, NULL, &m);
+    REQUIRE_OK(save_target_format(5, 1, &f.t, NULL, &m));
+    uint8_t *i3 = save_copy(&f, m, &l1, &s1);
+    CHECK_ERR(s1, want);
+    free(i3);
+  }
   fx_free(&f);
 }
 
@@ -1133,11 +1269,13 @@ int main(void) {
   TEST_RUN(test_save__subkeys_5000_ri);
   TEST_RUN(test_save__subkeys_5000_ri_lf);
   TEST_RUN(test_save__names);
+  TEST_RUN(test_save__name_scans);
   TEST_RUN(test_save__security);
   TEST_RUN(test_save__volatile_skipped);
   TEST_RUN(test_save__subtree);
   TEST_RUN(test_save__lf_vs_lh);
   TEST_RUN(test_save__target_minor);
+  TEST_RUN(test_save__target_format);
   TEST_RUN(test_save__layered_16);
   TEST_RUN(test_save__symlink);
   TEST_RUN(test_save__depth);

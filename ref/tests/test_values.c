@@ -173,6 +173,51 @@ static void test_data_cell_rules(void) {
   hb_free(&B);
 }
 
+/* R-F16 on both sides of the pairwise / sorted boundary (validate.c DUP_PAIRWISE_MAX = 32),
+ * with GUID-like names that share length, first, middle and last character (the pairwise key)
+ * and names whose whole-name hashes are laid out to meet in the sort: each duplicate is
+ * reported once, and nothing else. */
+static void test_duplicates_boundary(void) {
+  static const int counts[] = {2, 31, 32, 33, 34, 64};
+  for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+    int n = counts[c];
+    for (int dups = 0; dups <= 2; dups++) {
+      hb_init(&B, 5, "ROOT");
+      uint32_t ids[70];
+      for (int i = 0; i < n; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "{%08X-0000-0000-0000-%012X}", (unsigned)(i * 7919u),
+                 (unsigned)(i * 104729u));
+        name[19] = '-';
+        ids[i] = hb_vk(&B, name, 4, "abcd", 4);
+      }
+      /* dups 1: the last value repeats the first (case-folded); dups 2: also the middle one
+       * repeats value 1, placed first in the list. */
+      char first[40];
+      snprintf(first, sizeof first, "{%08x-0000-0000-0000-%012x}", 0u, 0u);
+      first[19] = '-';
+      if (dups >= 1 && n >= 2) ids[n - 1] = hb_vk(&B, first, 4, "abcd", 4);
+      if (dups >= 2 && n >= 3) {
+        char second[40];
+        snprintf(second, sizeof second, "{%08X-0000-0000-0000-%012X}", 7919u, 104729u);
+        second[19] = '-';
+        ids[n / 2] = hb_vk(&B, second, 4, "abcd", 4);
+      }
+      hb_set_values(&B, B.root, ids, (uint32_t)n);
+      D = hb_finish(&B, &N);
+      EXPECT_OPEN(D, N);
+      HRCheckSummary s;
+      CHECK_ERR(hb_check(D, N, NULL, &s), ERROR_SUCCESS);
+      uint32_t want = (uint32_t)(dups >= 2 && n >= 3 ? 2 : dups >= 1 ? 1 : 0);
+      if (s.findings_warn != want)
+        test_fail(__FILE__, __LINE__, "%d values, %d duplicates: %u warnings", n, dups,
+                  (unsigned)s.findings_warn);
+      CHECK(want == 0 || hb_check_has(D, N, "R-F16"));
+      hb_free(&B);
+    }
+  }
+}
+
 static void test_max_fields_and_duplicates(void) {
   build_value(5, 10);
   put32(VREC(B.root) + NK_OFF_MAX_VALUE_DATA, 0);
@@ -195,7 +240,8 @@ static void test_max_fields_and_duplicates(void) {
   EXPECT_NOTE(D, N, "R-F17");
   CHECK(!hb_check_has(D, N, "R-F16"));
   hb_free(&B);
-  /* The sorted path (more than 16 values): 300 distinct names, then one case-variant. */
+  /* The sorted path (more than DUP_PAIRWISE_MAX = 32 values): 300 distinct names, then one
+   * case-variant. */
   hb_init(&B, 5, "ROOT");
   uint32_t many[301];
   for (int i = 0; i < 300; i++) {
@@ -311,6 +357,7 @@ int main(void) {
   TEST_RUN(test_tombstones);
   TEST_RUN(test_data_cell_rules);
   TEST_RUN(test_max_fields_and_duplicates);
+  TEST_RUN(test_duplicates_boundary);
   TEST_RUN(test_value_order_kept);
   TEST_RUN(test_big_data_rules);
   return test_finish();
