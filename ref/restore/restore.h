@@ -124,9 +124,8 @@ typedef struct HRRestoreOp {
   /* Filled by HRRestoreApply. */
   int applied;
   uint64_t keys_copied, values_copied, keys_deleted;
-  uint64_t unrepresentable;    /* names with an embedded NUL, virtualization bits no call sets */
-  uint64_t sd_not_copied;      /* keys created with their parent's descriptor: ORCreateKey refused
-                                  the source's (see restore_tree.c) */
+  uint64_t unrepresentable;    /* key names of 256 units, key/value names with an embedded NUL,
+                                  virtualization bit 0x1: what no OR* call can write */
 } HRRestoreOp;
 
 /* What was read from one hive. */

@@ -108,7 +108,6 @@ DWORD HRRestoreApply(HRRestorePlan *plan, ORHKEY existing, ORHKEY restored,
       continue;
     }
     uint64_t k0 = w.keys_copied, v0 = w.values_copied, d0 = w.keys_deleted, u0 = w.unrepresentable;
-    uint64_t s0 = w.sd_not_copied;
     ORHKEY src;
     int owned;
     st = hrr_open_path(existing, op->src_path, op->src_path_len, &src, &owned);
@@ -124,7 +123,6 @@ DWORD HRRestoreApply(HRRestorePlan *plan, ORHKEY existing, ORHKEY restored,
     op->values_copied = w.values_copied - v0;
     op->keys_deleted = w.keys_deleted - d0;
     op->unrepresentable += w.unrepresentable - u0; /* plus what planning found */
-    op->sd_not_copied = w.sd_not_copied - s0;
     op->applied = st == ERROR_SUCCESS;
     if (progress) progress(ctx, i + 1, plan->n_ops, w.keys_copied);
   }

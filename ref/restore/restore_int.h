@@ -53,7 +53,7 @@ size_t hrr_wcslen(const WCHAR *s, size_t max);
 typedef struct hrr_walk {
   ORHKEY mem;
   hrr_buf name, cls, vname, data, sd, stack;
-  uint64_t keys_copied, values_copied, keys_deleted, unrepresentable, sd_not_copied;
+  uint64_t keys_copied, values_copied, keys_deleted, unrepresentable;
   HRRestoreProgress progress;
   void *ctx;
   size_t done, total;

@@ -15,7 +15,7 @@
  *          "add_values": [S...] (merge),
  *          "pending_renames": {"strings": N, "pairs": N, "deletes": N, "odd": B} (value),
  *          "applied": B, "keys_copied": N, "values_copied": N, "keys_deleted": N,
- *          "unrepresentable": N, "sd_not_copied": N}
+ *          "unrepresentable": N}
  */
 #include <stdio.h>
 #include <string.h>
@@ -166,10 +166,10 @@ static void op_json(FILE *f, const HRRestoreOp *op) {
             (unsigned)op->pending.deletes, op->pending.odd ? "true" : "false");
   if (op->kind != HRR_SKIP)
     fprintf(f, ",\"applied\":%s,\"keys_copied\":%llu,\"values_copied\":%llu,"
-               "\"keys_deleted\":%llu,\"unrepresentable\":%llu,\"sd_not_copied\":%llu",
+               "\"keys_deleted\":%llu,\"unrepresentable\":%llu",
             op->applied ? "true" : "false", (unsigned long long)op->keys_copied,
             (unsigned long long)op->values_copied, (unsigned long long)op->keys_deleted,
-            (unsigned long long)op->unrepresentable, (unsigned long long)op->sd_not_copied);
+            (unsigned long long)op->unrepresentable);
   fputc('}', f);
 }
 
@@ -269,10 +269,8 @@ static void op_text(FILE *f, size_t i, const HRRestoreOp *op) {
     fprintf(f, "       applied: %llu keys copied, %llu values copied, %llu keys deleted%s\n",
             (unsigned long long)op->keys_copied, (unsigned long long)op->values_copied,
             (unsigned long long)op->keys_deleted,
-            op->unrepresentable ? " (some names with embedded NULs or flag bits not copied)" : "");
-  if (op->sd_not_copied)
-    fprintf(f, "       warning: %llu key(s) got their parent's security descriptor: the engine "
-               "refused the source's\n", (unsigned long long)op->sd_not_copied);
+            op->unrepresentable ? " (some 256-unit or NUL-holding names or virtualization bit "
+                                  "0x1 not copied)" : "");
 }
 
 DWORD HRRestorePlanPrint(const HRRestorePlan *plan, FILE *f, int json) {

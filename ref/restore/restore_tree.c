@@ -274,16 +274,9 @@ static DWORD create_like(hrr_walk *w, ORHKEY src, ORHKEY dst_parent, const WCHAR
   }
   DWORD disp = 0;
   const WCHAR *c = (cls && cls[0]) ? cls : NULL;
-  st = ORCreateKey(dst_parent, name, c, options, w->sd.p, out, &disp);
-  if (st == ERROR_INVALID_PARAMETER) {
-    /* The loader accepted a descriptor that ORCreateKey's argument check refuses (seen by the
-     * restore fuzzer on a hive whose group SID has no sub-authority).  The key is still carried,
-     * with its new parent's descriptor, and the entry counts it (sd_not_copied): reported, not
-     * silent. */
-    st = ORCreateKey(dst_parent, name, c, options, NULL, out, &disp);
-    if (st == ERROR_SUCCESS) w->sd_not_copied++;
-  }
-  return st;
+  /* Every descriptor the loader accepts is one ORCreateKey takes (ref/tests/test_restore_sd.c):
+   * a refusal here is an error of the apply, like any other OR* failure. */
+  return ORCreateKey(dst_parent, name, c, options, w->sd.p, out, &disp);
 }
 
 typedef struct copy_frame {

@@ -135,13 +135,16 @@ uint32_t api_sd_extent(const uint8_t *sd) {
   uint32_t end = SD_MIN_SIZE;
   uint32_t off_owner = le32(sd + SD_OFF_OWNER), off_group = le32(sd + SD_OFF_GROUP);
   uint32_t off_sacl = le32(sd + SD_OFF_SACL), off_dacl = le32(sd + SD_OFF_DACL);
-  /* Components beyond 64 KiB cannot be part of a registry descriptor (an sk cell is far
-   * smaller); refusing them also keeps every read below within reason. */
-  const uint32_t lim = 0x10000u;
+  /* A registry descriptor lives in one sk cell: at most REGF_CELL_MAX bytes with the cell's
+   * size field and the sk header (R-C06, R-H03), the largest a loaded hive can hold.  A
+   * component beyond that cannot be part of one, and a SID needs sizeof(SID) = 12 bytes at its
+   * offset (api_sd_stored_size pads to it), so a stored descriptor always fits a cell; the bound
+   * also keeps every read below within reason (the caller gives no length). */
+  const uint32_t lim = REGF_CELL_MAX - CELL_HEADER_SIZE - SK_FIXED_SIZE;
   uint32_t offs[2] = {off_owner, off_group};
   for (int i = 0; i < 2; i++) {
     if (!offs[i]) continue;
-    if (offs[i] > lim) return 0;
+    if (offs[i] > lim - 12u) return 0;
     uint32_t e = offs[i] + sid_size(sd + offs[i]);
     if (e > end) end = e;
   }
@@ -153,5 +156,5 @@ uint32_t api_sd_extent(const uint8_t *sd) {
     uint32_t e = acls[i] + le16(sd + acls[i] + 2);
     if (e > end) end = e;
   }
-  return end;
+  return end > lim ? 0 : end;
 }

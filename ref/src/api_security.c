@@ -16,7 +16,8 @@
  *    the parts SecurityInformation selects, honours PROTECTED_/UNPROTECTED_ DACL/SACL bits, and
  *    changes this key only (no propagation to subkeys that share the old descriptor).
  *  - A rebuilt descriptor is laid out header, SACL, DACL, owner, group (the order Windows
- *    registry descriptors show: yarp OffHive's sk has DACL at 0x14, then owner, then group).
+ *    registry descriptors show: yarp OffHive's sk has DACL at 0x14, then owner, then group),
+ *    each part in a slot rounded up to 4 bytes (sd_slot).
  */
 #include <string.h>
 
@@ -82,13 +83,20 @@ static bool sd_split(const uint8_t *sd, uint32_t len, sd_parts *p) {
   return true;
 }
 
+/* The room a component takes in a rebuilt descriptor: its size rounded up to 4 bytes, as
+ * Windows' RtlMakeSelfRelativeSD sizes each part (RtlpQuerySecurityDescriptor), so every offset
+ * after it stays 4-byte aligned as RtlValidRelativeSecurityDescriptor requires (secdesc.c).  An
+ * ACL's AclSize need only be even (MS-DTYP 2.4.5; R-H06 accepts 2 mod 4). */
+static uint32_t sd_slot(uint32_t n) { return (n + 3u) & ~3u; }
+
 static uint32_t sd_size(const sd_parts *p) {
-  return SD_MIN_SIZE + p->sacl_len + p->dacl_len + p->owner_len + p->group_len;
+  return SD_MIN_SIZE + sd_slot(p->sacl_len) + sd_slot(p->dacl_len) + sd_slot(p->owner_len) +
+         sd_slot(p->group_len);
 }
 
-/* Writes p as a self-relative descriptor into out (sd_size(p) bytes). */
+/* Writes p as a self-relative descriptor into out (sd_size(p) bytes; padding zeroed). */
 static void sd_write(const sd_parts *p, uint8_t *out) {
-  memset(out, 0, SD_MIN_SIZE);
+  memset(out, 0, sd_size(p));
   out[SD_OFF_REVISION] = SD_REVISION;
   uint16_t control = p->control | SE_SELF_RELATIVE;
   control = (uint16_t)(p->sacl ? control | SE_SACL_PRESENT : control);
@@ -102,7 +110,7 @@ static void sd_write(const sd_parts *p, uint8_t *out) {
     if (!src[i]) continue;
     memcpy(out + off, src[i], len[i]);
     put32(out + field[i], off);
-    off += len[i];
+    off += sd_slot(len[i]);
   }
 }
 
