@@ -5,7 +5,8 @@
  * A test file defines test functions and a main that calls TEST_RUN(fn) for each, then
  * returns test_finish().  TEST_RUN checks, after each test, that the process-wide live
  * allocation counters are back to where they were and that no hive was closed with a leak.
- * test_finish prints "N passed, N failed" (the line CI reads) and returns 0, 1, or 77 when
+ * test_finish prints "N passed, N failed" (the line CI reads), checks that the process-wide
+ * counters are zero, and returns 0, 1 (a failure or anything still live), or 77 when
  * every test skipped.
  */
 #ifndef HIVEREF_TEST_H

@@ -108,12 +108,5 @@ int main(void) {
   TEST_RUN(test_stale_handles);
   TEST_RUN(test_foreign_handles);
   TEST_RUN(test_table_growth_and_release);
-  uint64_t b, k;
-  HRGetProcessMemStats(&b, &k);
-  if (b || k) {
-    fprintf(stderr, "process counters not zero at exit: %llu bytes, %llu blocks\n",
-            (unsigned long long)b, (unsigned long long)k);
-    return 1;
-  }
-  return test_finish();
+  return test_finish(); /* also checks the process counters are zero */
 }

@@ -301,12 +301,5 @@ int main(void) {
   TEST_RUN(test_waiters_see_the_hive_die);
   TEST_RUN(test_walk_while_closing);
   TEST_RUN(test_hives_do_not_serialise);
-  uint64_t b, k;
-  HRGetProcessMemStats(&b, &k);
-  if (b || k) {
-    fprintf(stderr, "process counters not zero at exit: %llu bytes, %llu blocks\n",
-            (unsigned long long)b, (unsigned long long)k);
-    return 1;
-  }
-  return test_finish();
+  return test_finish(); /* also checks the process counters are zero */
 }

@@ -57,6 +57,15 @@ void test_run(const char *name, void (*fn)(void)) {
 
 int test_finish(void) {
   printf("%d passed, %d failed, %d skipped\n", g_passed, g_failed, g_skipped);
+  /* The audit once more for the whole process: nothing a test left behind between TEST_RUNs
+   * (a hive closed by another thread, a handle table block) may outlive the program. */
+  uint64_t b, k;
+  HRGetProcessMemStats(&b, &k);
+  if (b || k) {
+    fprintf(stderr, "process counters not zero at exit: %llu bytes, %llu blocks\n",
+            (unsigned long long)b, (unsigned long long)k);
+    return 1;
+  }
   if (g_failed) return 1;
   if (g_passed == 0 && g_skipped > 0) return 77;
   return 0;
