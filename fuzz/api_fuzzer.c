@@ -104,12 +104,15 @@ static bool get_name(fz_rd *r, WCHAR *out, bool value_name) {
 }
 
 /* The API takes a security descriptor without its length: the engine trusts the descriptor's
- * own offsets and sizes, bounded to components starting within 64 KiB (api_path.c
- * api_sd_extent), so an ACL may reach ~128 KiB.  Descriptors are therefore built at the start
- * of a zeroed buffer that large: a caller passing a shorter buffer with offsets pointing past it
- * is the caller's bug, as with Windows' own RtlValidSecurityDescriptor. */
-#define SD_BUF_SIZE 0x21000u
+ * own offsets and sizes, bounded to components that fit one sk cell (api_path.c
+ * api_sd_extent: below 1 MiB, R-C06), and reads at most a few bytes past that bound (an ACL's
+ * size field, a SID's sub-authority count).  Descriptors are therefore built at the start of a
+ * zeroed buffer of 1 MiB + 4 KiB: a caller passing a shorter buffer with offsets pointing past
+ * it is the caller's bug, as with Windows' own RtlValidSecurityDescriptor.  Only the bytes
+ * get_sd wrote are cleared again (g_sd_dirty), not the whole buffer per step. */
+#define SD_BUF_SIZE ((1u << 20) + 0x1000u)
 static uint8_t g_sd[SD_BUF_SIZE];
+static size_t g_sd_dirty = SD_BUF_SIZE; /* bytes of g_sd that may be non-zero */
 
 /* A self-relative security descriptor: a valid template (owner = group = BUILTIN\Administrators,
  * DACL with Everyone:KEY_READ), optionally perturbed, or raw bytes. */
@@ -121,13 +124,16 @@ static size_t get_sd(fz_rd *r, uint8_t *sd, size_t cap) {
       2, 0, 28, 0, 1, 0, 0, 0,                                              /* ACL rev 2, 1 ACE */
       0, 2, 20, 0, 0x19, 0, 2, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};      /* Everyone read */
   uint8_t kind = fz_u8(r) % 4;
-  memset(sd, 0, SD_BUF_SIZE);
+  memset(sd, 0, g_sd_dirty);
+  g_sd_dirty = 0;
   if (kind == 3) {
     size_t len = fz_u8(r) % 96;
     if (len > cap) len = cap;
     for (size_t i = 0; i < len; i++) sd[i] = fz_u8(r);
+    g_sd_dirty = len;
     return len;
   }
+  g_sd_dirty = sizeof tmpl;
   memcpy(sd, tmpl, sizeof tmpl);
   if (kind == 1) sd[fz_u8(r) % sizeof tmpl] = fz_u8(r);
   if (kind == 2) sd[2] |= fz_u8(r); /* control bits: SACL present, protected, ... */
