@@ -42,7 +42,7 @@ static hr_status load(hr_tree *t, const uint8_t *data, size_t size, uint8_t *own
    * SYSTEM_WIN_10_1709, 12.5 MiB for 14.75), so half the file size in arena chunks is filled
    * for certain: those may be pre-faulted huge pages (fast); the rest is populated in windows
    * so that the last chunk's unused tail never counts in the peak (mem.h). */
-  t->arena.huge_budget = size / 2;
+  t->arena.huge_budget = size / 2 < HUGE_BLOCK_MAX ? size / 2 : HUGE_BLOCK_MAX;
   hr_status st = validate_hive(&v);
   if (st == ERROR_SUCCESS && info) base_block_info(&v.base, data, size, info);
   validate_free(&v);

@@ -47,9 +47,9 @@ static void *big_alloc(size_t size) {
   void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
   /* Both advisory: a kernel without them leaves an ordinary lazily-faulted mapping.  Huge
-   * pages first, so that the pre-faulting uses them. */
+   * pages first, so that the pre-faulting uses them; only up to HUGE_BLOCK_MAX (mem.h). */
 #ifdef MADV_HUGEPAGE
-  (void)madvise(p, len, MADV_HUGEPAGE);
+  if (len <= HUGE_BLOCK_MAX) (void)madvise(p, len, MADV_HUGEPAGE);
 #endif
 #ifdef MADV_POPULATE_WRITE
   (void)madvise(p, len, MADV_POPULATE_WRITE);

@@ -75,6 +75,13 @@ static inline bool mem_mul(size_t *out, size_t a, size_t b) {
  * Objects above HR_ARENA_MAX_OBJECT bytes, or every object when a chunk would exceed the
  * context's max_single limit, come from mem_alloc instead (*in_arena false): the caller
  * must remember which kind it got and free it with mem_free or mem_arena_forget. */
+/* The largest block (and the most arena bytes per tree) backed by transparent huge pages.  With
+ * THP's usual defrag=madvise, faulting in MADV_HUGEPAGE memory compacts synchronously when free
+ * huge pages run out: on a long-running machine that added 0.1-3 s of system time to opening
+ * or saving 128 MiB-1 GiB hives (issue #9, RESULTS.md), against a few ms saved.  Bigger blocks
+ * get ordinary pages, still pre-faulted in one call. */
+#define HUGE_BLOCK_MAX ((size_t)64 << 20)
+
 typedef struct hr_arena_chunk hr_arena_chunk;
 typedef struct hr_arena {
   hr_arena_chunk *head;      /* newest chunk, NULL when empty (a zeroed arena is valid) */
