@@ -32,7 +32,8 @@ bool fz_control_parse(const uint8_t *data, size_t size, fz_control *c) {
   c->mode = data[0] & 3u;
   c->repeat = (data[0] & 4u) != 0;
   c->strict_alloc = (data[0] & 8u) != 0;
-  c->target_bits = data[0] >> 4;
+  c->target_bits = (data[0] >> 4) & 7u;
+  c->keep_image = (data[0] & 0x80u) != 0;
   c->nth = (uint32_t)data[1] | ((uint32_t)data[2] << 8);
   c->target_byte = data[3];
   if (c->nth == 0) c->mode = FZ_FAULT_NONE;
@@ -101,6 +102,7 @@ void fz_options(HROpenOptions *opt, const fz_control *c, fz_alloc *alloc) {
   memset(opt, 0, sizeof *opt);
   opt->struct_size = sizeof *opt;
   if (c->strict_alloc) opt->flags |= HR_OPEN_STRICT_ALLOC;
+  if (c->keep_image) opt->flags |= HR_OPEN_KEEP_IMAGE;
   /* A budget well above anything a fuzz input can legitimately need keeps the run inside
    * libFuzzer's -rss_limit_mb while still letting the engine's default scaling apply. */
   if (alloc) opt->allocator = &alloc->vt;

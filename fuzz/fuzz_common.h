@@ -47,7 +47,9 @@ void fz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 
 /* ---- Input control prefix -------------------------------------------------------------------
  * byte 0: bits 0-1 fault mode (FZ_FAULT_*), bit 2 repeat (fail the Nth and every later
- *         attempt), bit 3 HR_OPEN_STRICT_ALLOC, bits 4-7 target-specific.
+ *         attempt), bit 3 HR_OPEN_STRICT_ALLOC, bits 4-6 target-specific, bit 7
+ *         HR_OPEN_KEEP_IMAGE (opens from memory keep a copy of the image and borrow value data
+ *         from it, as OROpenHive of a file does).
  * bytes 1-2: N, little-endian (the injected failure is the Nth allocation attempt, 1-based;
  *         0 disables injection).
  * byte 3: target-specific (api_fuzzer: the step at which the fault is armed).
@@ -65,7 +67,8 @@ typedef struct fz_control {
   unsigned mode;       /* FZ_FAULT_* */
   bool repeat;
   bool strict_alloc;
-  unsigned target_bits; /* byte 0 bits 4-7 */
+  bool keep_image;      /* byte 0 bit 7 */
+  unsigned target_bits; /* byte 0 bits 4-6 */
   uint32_t nth;         /* 0 = no injection */
   uint8_t target_byte;  /* byte 3 */
 } fz_control;

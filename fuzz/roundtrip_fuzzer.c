@@ -120,7 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
              "saving the same tree twice gave different bytes (%zu vs %zu bytes)", len_a, len_b);
 
     ORHKEY again = NULL;
-    rc = HROpenHiveFromMemory(img_a, len_a, NULL, &again, NULL);
+    HROpenOptions reopen = {.struct_size = sizeof reopen,
+                            .flags = ctl.keep_image ? HR_OPEN_KEEP_IMAGE : 0u};
+    rc = HROpenHiveFromMemory(img_a, len_a, &reopen, &again, NULL);
     FZ_CHECK(rc == ERROR_SUCCESS, "the saved hive does not reopen: %s (rule %s at 0x%llx)",
              HRErrorName(rc), HRGetLastDiagnostic()->rule,
              (unsigned long long)HRGetLastDiagnostic()->offset);

@@ -53,6 +53,13 @@ typedef struct HRMemStats {
 #define HR_OPEN_REPAIR        0x0001u  /* reserved for the repair mode (emulates Windows healing);
                                           currently rejected with ERROR_NOT_SUPPORTED */
 #define HR_OPEN_STRICT_ALLOC  0x0002u  /* strict debug allocator: realloc moves, free poisons */
+#define HR_OPEN_KEEP_IMAGE    0x0004u  /* HROpenHiveFromMemory: copy the caller's buffer into the
+                                          hive once and let loaded values borrow their data from
+                                          the copy, as OROpenHive does with a file (peak memory
+                                          image + tree without data; the copy lives until
+                                          ORCloseHive).  Without it only the data is copied.
+                                          Either way the caller's buffer is not used after the
+                                          call.  OROpenHive always keeps its image. */
 
 typedef struct HROpenOptions {
   uint32_t struct_size;

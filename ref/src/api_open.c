@@ -9,7 +9,9 @@
  * borrows its value data from it (tree.h "File bytes"): peak memory of open is image + tree
  * without data instead of image + tree with a copy of the data (issue #9: <= 2x the file).
  * HROpenHiveFromMemory copies the data out of the caller's buffer instead (a private copy of
- * the whole buffer would cost more than the data it saves).  Nothing here writes to disk.
+ * the whole buffer would cost more than the data it saves), unless HR_OPEN_KEEP_IMAGE asks for
+ * the file path's behaviour: one copy of the buffer, kept, borrowed from (the fuzz targets use
+ * it to reach the borrowing code in-process).  Nothing here writes to disk.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +46,8 @@ VOID WINAPI ORGetVersion(PDWORD pdwMajorVersion, PDWORD pdwMinorVersion) {
 static hr_status check_options(const HROpenOptions *opt) {
   if (!opt) return ERROR_SUCCESS;
   if (opt->struct_size != sizeof *opt) return ERROR_INVALID_PARAMETER;
-  if (opt->flags & ~(uint32_t)(HR_OPEN_REPAIR | HR_OPEN_STRICT_ALLOC)) return ERROR_INVALID_FLAGS;
+  if (opt->flags & ~(uint32_t)(HR_OPEN_REPAIR | HR_OPEN_STRICT_ALLOC | HR_OPEN_KEEP_IMAGE))
+    return ERROR_INVALID_FLAGS;
   /* The repair mode (emulating Windows' self-healing) is reserved: hiveref.h. */
   if (opt->flags & HR_OPEN_REPAIR) return ERROR_NOT_SUPPORTED;
   return ERROR_SUCCESS;
@@ -124,8 +127,20 @@ DWORD HROpenHiveFromMemory(const void *data, size_t size, const HROpenOptions *o
   if (st != ERROR_SUCCESS) return finish_open(st, &d, diag);
   hr_hive *hive = hive_new(options, size);
   if (!hive) return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
-  st = load_into(hive, data, size, NULL, &d);
+  uint8_t *own = NULL;
+  if (options && (options->flags & HR_OPEN_KEEP_IMAGE) && size) {
+    own = mem_alloc(&hive->mem, size);
+    if (!own) {
+      fail_hive(hive);
+      diag_set(&d, ERROR_NOT_ENOUGH_MEMORY, "", HR_NO_OFFSET,
+               "cannot allocate %zu bytes for the image", size);
+      return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
+    }
+    memcpy(own, data, size);
+  }
+  st = load_into(hive, own ? own : data, size, own, &d);
   if (st != ERROR_SUCCESS) {
+    if (own) mem_free(&hive->mem, own, size); /* on success the tree owns it */
     fail_hive(hive);
     return finish_open(st, &d, diag);
   }

@@ -310,11 +310,19 @@ static DWORD run_create(void *ctx, uint64_t fail_at, bool *injected) {
   return st;
 }
 
+static DWORD open_mem(int repeat, uint32_t flags, uint64_t fail_at, bool *injected);
 static DWORD run_open_mem(void *ctx, uint64_t fail_at, bool *injected) {
-  int repeat = *(int *)ctx;
+  return open_mem(*(int *)ctx, 0, fail_at, injected);
+}
+/* HR_OPEN_KEEP_IMAGE: the image copy is one more allocation, and the loaded values borrow. */
+static DWORD run_open_mem_keep(void *ctx, uint64_t fail_at, bool *injected) {
+  return open_mem(*(int *)ctx, HR_OPEN_KEEP_IMAGE, fail_at, injected);
+}
+static DWORD open_mem(int repeat, uint32_t flags, uint64_t fail_at, bool *injected) {
   HROpenOptions o;
   memset(&o, 0, sizeof o);
   o.struct_size = sizeof o;
+  o.flags = flags;
   o.fail_alloc_at = fail_at;
   o.fail_alloc_repeat = (uint32_t)repeat;
   ORHKEY h;
@@ -402,6 +410,7 @@ static void test_oom_create_open_merge(void) {
   g_img_path = p;
   for (int repeat = 0; repeat <= 1; repeat++) {
     sweep2("HROpenHiveFromMemory", run_open_mem, repeat);
+    sweep2("HROpenHiveFromMemory KEEP_IMAGE", run_open_mem_keep, repeat);
     sweep2("HROpenHiveUtf8", run_open_file, repeat);
   }
   /* Merge: base = fixture hive, delta with new keys and values, and a third created hive. */

@@ -128,6 +128,49 @@ static void test_from_memory_copies(void) {
   CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
 }
 
+/* HR_OPEN_KEEP_IMAGE: a from-memory open behaves as a file open (one private copy of the
+ * buffer, kept; values borrow from it), and the caller's buffer is free right after the call. */
+static void test_from_memory_keep_image(void) {
+  size_t len;
+  uint8_t *img = test_read_file(g_path, &len);
+  REQUIRE(img);
+  HROpenOptions o = {.struct_size = sizeof o, .flags = HR_OPEN_KEEP_IMAGE};
+  ORHKEY root, app;
+  DWORD st = HROpenHiveFromMemory(img, len, &o, &root, NULL);
+  if (st) {
+    test_free_file(img);
+    REQUIRE_OK(st);
+  }
+  memset(img, 0xEE, len); /* the hive must not read the caller's buffer any more */
+  if (OROpenKey(root, W("Software\\App"), &app) == ERROR_SUCCESS) {
+    hr_ref r;
+    const hr_tree *t = tree_of(app, &r);
+    if (t) {
+      CHECK(t->image != NULL && t->image_size == len && t->image != img);
+      const hr_value *sz = value_of(r.key, "sz"), *big = value_of(r.key, "big");
+      CHECK(sz && sz->borrowed && in_image(t, sz->data, 12));
+      CHECK(big && !big->borrowed);
+      handle_leave(&r);
+    }
+    CHECK(get_eq(app, "sz", REG_SZ, "h\0e\0l\0l\0o\0\0\0", 12));
+    CHECK(get_eq(app, "dw", REG_DWORD, "\x01\x02\x03\x04", 4));
+    CHECK(get_eq(app, "big", REG_BINARY, g_big, sizeof g_big));
+    /* Copy on write works the same as for a file's image. */
+    CHECK_ERR(ORSetValue(app, W("sz"), REG_SZ, (const BYTE *)"x\0\0\0", 4), ERROR_SUCCESS);
+    CHECK(get_eq(app, "sz", REG_SZ, "x\0\0\0", 4));
+    ORCloseKey(app);
+  } else {
+    test_fail(__FILE__, __LINE__, "open Software\\App");
+  }
+  test_free_file(img);
+  CHECK(test_tree_ok(root));
+  CHECK_ERR(ORCloseHive(root), ERROR_SUCCESS);
+  /* Unknown flags are still refused. */
+  HROpenOptions bad = {.struct_size = sizeof bad, .flags = 0x80u};
+  ORHKEY h = NULL;
+  CHECK_ERR(HROpenHiveFromMemory("regf", 4, &bad, &h, NULL), ERROR_INVALID_FLAGS);
+}
+
 /* Set / delete on borrowed values: copy-on-write, the image never changes. */
 static void test_mutations_copy_on_write(void) {
   size_t flen;
@@ -353,6 +396,7 @@ int main(void) {
   }
   TEST_RUN(test_loaded_values_borrow);
   TEST_RUN(test_from_memory_copies);
+  TEST_RUN(test_from_memory_keep_image);
   TEST_RUN(test_mutations_copy_on_write);
   TEST_RUN(test_keys_with_borrowed_values);
   TEST_RUN(test_merge_and_save_are_deep);
