@@ -47,10 +47,11 @@ fi
 # validated tree).  Files not present yet are skipped.
 PARSE_MODULES="base_block.c hbin.c cell.c nk.c vk.c sk.c subkey_list.c value_data.c validate.c load.c"
 
+mkdir -p "$BUILD"
 cmake -S "$REPO" -B "$BUILD" -DCMAKE_C_COMPILER="$CLANG" -DCMAKE_BUILD_TYPE=Debug \
-  -DHIVEREF_FUZZ_COVERAGE=ON -DHIVEREF_TESTS=OFF -DHIVEREF_ADAPTERS=OFF >"$BUILD.configure.log" 2>&1 &&
-  cmake --build "$BUILD" --target fuzzers -j2 >"$BUILD.build.log" 2>&1 ||
-  { echo "coverage.sh: build failed (see $BUILD.build.log)" >&2; tail -20 "$BUILD.build.log" >&2; exit 1; }
+  -DHIVEREF_FUZZ_COVERAGE=ON -DHIVEREF_TESTS=OFF -DHIVEREF_ADAPTERS=OFF >"$BUILD/configure.log" 2>&1 &&
+  cmake --build "$BUILD" --target fuzzers -j2 >"$BUILD/build.log" 2>&1 ||
+  { echo "coverage.sh: build failed (see $BUILD/build.log)" >&2; tail -20 "$BUILD/build.log" >&2; exit 1; }
 
 rm -rf "$OUT"
 mkdir -p "$OUT/profraw"
