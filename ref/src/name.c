@@ -37,12 +37,33 @@ int name_cmp(const uint16_t *a, size_t na, const uint16_t *b, size_t nb) {
   return na < nb ? -1 : na > nb ? 1 : 0;
 }
 
+/* §6.3: h = 37 * h + upcase(unit).  Four units per step while they are ASCII, on hosts where a
+ * memcpy'd word holds unit i in bits 16i..16i+15: upcasing below 0x80 is "a".."z" minus 0x20
+ * (the Windows table maps 0x7B..0x7F to themselves), done per lane, and four steps of the
+ * recurrence fold into h * 37^4 + u0 * 37^3 + u1 * 37^2 + u2 * 37 + u3 (mod 2^32).  The first
+ * word with a unit >= 0x80 hands over to the unit loop.  ORSaveHive hashes every subkey name
+ * of an lh list: this was 7% of its instructions unit by unit. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LANES(x) ((uint64_t)(x) * 0x0001000100010001ull)
+#define HASH_WORDS 1
+#endif
 uint32_t name_hash_lh(const uint16_t *n, size_t len) {
   uint32_t h = 0;
   size_t i = 0;
-  /* Two units per step (37 * 37 = 1369): the same sum mod 2^32 with half the loop overhead. */
-  for (; i + 2u <= len; i += 2u) h = 1369u * h + 37u * upcase_unit(n[i]) + upcase_unit(n[i + 1]);
-  if (i < len) h = 37u * h + upcase_unit(n[i]);
+#ifdef HASH_WORDS
+  for (; i + 4 <= len; i += 4) {
+    uint64_t w;
+    memcpy(&w, n + i, sizeof w);
+    if (w & LANES(0xFF80)) break;
+    /* Bit 7 of a lane: unit >= 'a' in ge_a, unit >= '{' in ge_brace (no lane carries: <= 0x9E). */
+    uint64_t ge_a = w + LANES(0x80 - 'a'), ge_brace = w + LANES(0x80 - '{');
+    w -= (ge_a & ~ge_brace & LANES(0x80)) >> 2;
+    h = h * 1874161u + (uint32_t)(w & 0xFFFF) * 50653u + (uint32_t)((w >> 16) & 0xFFFF) * 1369u +
+        (uint32_t)((w >> 32) & 0xFFFF) * 37u + (uint32_t)(w >> 48);
+  }
+#endif
+  for (; i < len; i++) h = 37u * h + upcase_unit(n[i]);
   return h;
 }
 

@@ -219,29 +219,6 @@ static void put_name(uint8_t *dst, const uint16_t *n, uint32_t len, bool latin1)
   for (uint32_t i = 0; i < len; i++) dst[i] = (uint8_t)n[i];
 }
 
-/* name_hash_lh (§6.3: h = 37 * h + upcase(unit)), four units per step while they are ASCII:
- * upcasing below 0x80 is "a".."z" minus 0x20 (the Windows table maps 0x7B..0x7F to themselves),
- * done per lane, and four steps of the recurrence fold into h * 37^4 + u0 * 37^3 + u1 * 37^2 +
- * u2 * 37 + u3 (mod 2^32).  The first word with a unit >= 0x80 hands over to the unit loop.
- * name_hash_lh was 7% of ORSaveHive's instructions. */
-static uint32_t lh_hash(const uint16_t *n, uint32_t len) {
-  uint32_t h = 0, i = 0;
-#if SAVE_LE_WORDS
-  for (; i + 4 <= len; i += 4) {
-    uint64_t w;
-    w = load4(n + i);
-    if (w & LANES(0xFF80)) break;
-    /* Bit 7 of a lane: unit >= 'a' in ge_a, unit >= '{' in ge_brace (no lane carries: <= 0x9E). */
-    uint64_t ge_a = w + LANES(0x80 - 'a'), ge_brace = w + LANES(0x80 - '{');
-    w -= (ge_a & ~ge_brace & LANES(0x80)) >> 2;
-    h = h * 1874161u + (uint32_t)(w & 0xFFFF) * 50653u + (uint32_t)((w >> 16) & 0xFFFF) * 1369u +
-        (uint32_t)((w >> 32) & 0xFFFF) * 37u + (uint32_t)(w >> 48);
-  }
-#endif
-  for (; i < len; i++) h = 37u * h + upcase_unit(n[i]);
-  return h;
-}
-
 static hr_status bad_tree(save_ctx *c, const char *rule, const char *what) {
   return diag_set(c->diag, ERROR_INVALID_DATA, rule, HR_NO_OFFSET, "save: %s", what);
 }
@@ -401,7 +378,7 @@ static hr_status emit_value(save_ctx *c, const hr_value *v, uint32_t *vk) {
 static void put_leaf_entry(save_ctx *c, uint8_t *e, const hr_key *child, uint32_t nk) {
   put32(e, nk);
   if (c->minor >= REGF_MINOR_LH) {
-    put32(e + 4, lh_hash(child->name, child->name_len));
+    put32(e + 4, name_hash_lh(child->name, child->name_len));
   } else {
     name_lf_hint(child->name, child->name_len, e + 4);
   }
