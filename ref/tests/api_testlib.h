@@ -262,6 +262,21 @@ static inline void test_rmdir(const char *dir) {
   if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
+/* Saves the hive at h in format 10.0 (ORSaveHive's usual target) to a fresh folder and opens the
+ * file again; the folder is removed before returning (the reopened hive keeps no file open).
+ * Returns the status of the save, else of the open; *reopened is the new hive or NULL. */
+static inline DWORD test_save_reopen(ORHKEY h, const char *tag, ORHKEY *reopened) {
+  *reopened = NULL;
+  const char *dir = test_tmpdir(tag);
+  if (!dir) return ERROR_CANTWRITE;
+  char file[600];
+  snprintf(file, sizeof file, "%s/h.hiv", dir);
+  DWORD st = HRSaveHiveUtf8(h, file, 10, 0);
+  if (st == ERROR_SUCCESS) st = HROpenHiveUtf8(file, NULL, reopened, NULL);
+  test_rmdir(dir);
+  return st;
+}
+
 static inline bool test_file_exists(const char *p) {
   struct stat st;
   return stat(p, &st) == 0;

@@ -283,17 +283,11 @@ static void test_sd_with_short_last_sid(void) {
   CHECK_ERR(ORSetKeySecurity(h, GROUP_SECURITY_INFORMATION, sd), ERROR_SUCCESS);
   CHECK_ERR(ORSetKeySecurity(k, OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
                              DACL_SECURITY_INFORMATION, out), ERROR_SUCCESS);
-  const char *dir = test_tmpdir("sdpad");
-  REQUIRE(dir);
-  char path[600];
-  snprintf(path, sizeof path, "%s/h.hiv", dir);
-  REQUIRE_OK(HRSaveHiveUtf8(h, path, 10, 0));
-  ORHKEY r = NULL;
-  CHECK_ERR(HROpenHiveUtf8(path, NULL, &r, NULL), ERROR_SUCCESS);
+  ORHKEY r;
+  CHECK_ERR(test_save_reopen(h, "sdpad", &r), ERROR_SUCCESS);
   if (r) ORCloseHive(r);
   ORCloseKey(k);
   ORCloseHive(h);
-  test_rmdir(dir);
 }
 
 int main(void) {

@@ -437,13 +437,8 @@ static void test_loaded_descriptors_through_the_api(void) {
   ORCloseKey(copies);
   /* Saved and reloaded: every stored descriptor passes R-H06 again (a healed one would read
    * back as the root's). */
-  const char *dir = test_tmpdir("restoresd");
-  REQUIRE(dir);
-  char file[600];
-  snprintf(file, sizeof file, "%s/h.hiv", dir);
-  CHECK_ERR(HRSaveHiveUtf8(h, file, 10, 0), ERROR_SUCCESS);
-  ORHKEY r = NULL;
-  CHECK_ERR(HROpenHiveUtf8(file, NULL, &r, NULL), ERROR_SUCCESS);
+  ORHKEY r;
+  CHECK_ERR(test_save_reopen(h, "restoresd", &r), ERROR_SUCCESS);
   for (size_t i = 0; r && i < n; i++) {
     for (int kind = 0; kind < 3; kind++) {
       if (kind > 0 && !stored[kind - 1][i]) continue;
@@ -462,7 +457,6 @@ static void test_loaded_descriptors_through_the_api(void) {
     }
   }
   if (r) ORCloseHive(r);
-  test_rmdir(dir);
   ORCloseHive(h);
   free_cases(c, n);
 }
@@ -719,15 +713,9 @@ static void test_restore_replace_over_unnameable_key(void) {
     CHECK(op && !op->applied);
     HRRestorePlanFree(plan);
   }
-  const char *dir = test_tmpdir("restoreodd");
-  REQUIRE(dir);
-  char file[600];
-  snprintf(file, sizeof file, "%s/r.hiv", dir);
-  CHECK_ERR(HRSaveHiveUtf8(re, file, 10, 0), ERROR_SUCCESS);
-  ORHKEY r = NULL;
-  CHECK_ERR(HROpenHiveUtf8(file, NULL, &r, NULL), ERROR_SUCCESS);
+  ORHKEY r;
+  CHECK_ERR(test_save_reopen(re, "restoreodd", &r), ERROR_SUCCESS);
   if (r) ORCloseHive(r);
-  test_rmdir(dir);
   ORCloseHive(re);
   ORCloseHive(ex);
 }
