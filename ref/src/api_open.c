@@ -88,9 +88,18 @@ DWORD HRCreateHiveEx(const HROpenOptions *options, PORHKEY phkResult) {
 
 DWORD WINAPI ORCreateHive(PORHKEY phkResult) { return HRCreateHiveEx(NULL, phkResult); }
 
+/* A block for a whole image in the hive's context, or NULL with the diagnostic set. */
+static uint8_t *image_alloc(hr_hive *hive, size_t size, HRDiagnostic *d) {
+  uint8_t *p = mem_alloc(&hive->mem, size);
+  if (!p)
+    diag_set(d, ERROR_NOT_ENOUGH_MEMORY, "", HR_NO_OFFSET, "cannot allocate %zu bytes for the image",
+             size);
+  return p;
+}
+
 /* Loads an image that is already in memory into a new hive.  own NULL: the image stays the
- * caller's; own == data (allocated from the hive's context): the hive keeps it on success
- * (hive_load_image), the caller frees it on failure. */
+ * caller's; own == data (from image_alloc): load_into takes it, the hive keeps it on success
+ * (hive_load_image) and it is freed on failure. */
 static hr_status load_into(hr_hive *hive, const uint8_t *data, size_t size, uint8_t *own,
                            HRDiagnostic *diag) {
   hr_findings f;
@@ -106,6 +115,7 @@ static hr_status load_into(hr_hive *hive, const uint8_t *data, size_t size, uint
   }
   if (st != ERROR_SUCCESS && diag->error == ERROR_SUCCESS)
     diag_set(diag, st, "", HR_NO_OFFSET, "load failed: %s", HRErrorName(st));
+  if (st != ERROR_SUCCESS && own) mem_free(&hive->mem, own, size);
   return st;
 }
 
@@ -129,18 +139,14 @@ DWORD HROpenHiveFromMemory(const void *data, size_t size, const HROpenOptions *o
   if (!hive) return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
   uint8_t *own = NULL;
   if (options && (options->flags & HR_OPEN_KEEP_IMAGE) && size) {
-    own = mem_alloc(&hive->mem, size);
-    if (!own) {
+    if (!(own = image_alloc(hive, size, &d))) {
       fail_hive(hive);
-      diag_set(&d, ERROR_NOT_ENOUGH_MEMORY, "", HR_NO_OFFSET,
-               "cannot allocate %zu bytes for the image", size);
       return finish_open(ERROR_NOT_ENOUGH_MEMORY, &d, diag);
     }
     memcpy(own, data, size);
   }
   st = load_into(hive, own ? own : data, size, own, &d);
   if (st != ERROR_SUCCESS) {
-    if (own) mem_free(&hive->mem, own, size); /* on success the tree owns it */
     fail_hive(hive);
     return finish_open(st, &d, diag);
   }
@@ -176,11 +182,10 @@ static hr_status open_fd(int fd, const HROpenOptions *options, PORHKEY out, HRDi
   size_t size = (size_t)stt.st_size;
   hr_hive *hive = hive_new(options, size);
   if (!hive) return ERROR_NOT_ENOUGH_MEMORY;
-  uint8_t *buf = mem_alloc(&hive->mem, size);
+  uint8_t *buf = image_alloc(hive, size, d);
   if (!buf) {
     fail_hive(hive);
-    return diag_set(d, ERROR_NOT_ENOUGH_MEMORY, "", HR_NO_OFFSET,
-                    "cannot allocate %zu bytes for the image", size);
+    return ERROR_NOT_ENOUGH_MEMORY;
   }
   size_t got = 0;
   hr_status st = ERROR_SUCCESS;
@@ -195,9 +200,9 @@ static hr_status open_fd(int fd, const HROpenOptions *options, PORHKEY out, HRDi
     }
     got += (size_t)r;
   }
-  if (st == ERROR_SUCCESS) st = load_into(hive, buf, size, buf, d);
+  if (st == ERROR_SUCCESS) st = load_into(hive, buf, size, buf, d); /* takes buf */
+  else mem_free(&hive->mem, buf, size);
   if (st != ERROR_SUCCESS) {
-    mem_free(&hive->mem, buf, size); /* on success the tree owns it */
     fail_hive(hive);
     return st;
   }
